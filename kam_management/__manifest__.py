@@ -1,0 +1,33 @@
+# Copyright 2026 kam_management contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "Key Account Management",
+    "summary": "Key accounts, KAM plans, visits, credit checks and follow-up",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Sales",
+    "license": "AGPL-3",
+    "author": "kam_management contributors",
+    "website": "https://github.com/kam-management/kam_management",
+    "depends": [
+        "sale_management",
+        "account",
+        "calendar",
+        "mail",
+        "contacts",
+        "sale_financial_risk",
+        "sale_tier_validation",
+    ],
+    "data": [
+        "security/kam_management_security.xml",
+        "security/ir.model.access.csv",
+        "views/kam_segment_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/kam_management_menus.xml",
+    ],
+    "demo": [
+        "demo/kam_management_demo.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

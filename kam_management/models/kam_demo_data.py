@@ -1,0 +1,109 @@
+import random
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, api, fields, models
+
+
+class KamDemoData(models.AbstractModel):
+    """Builds the sales history of the demo key accounts (demo data only).
+
+    Dates are relative to the day the demo is installed, so the 12-month KPIs, overdue
+    amounts and last order dates always show real numbers.
+    """
+
+    _name = "kam.demo.data"
+    _description = "Key Account Management demo data"
+
+    @api.model
+    def _generate_history(self, months=11, orders_per_account=5, seed=42):
+        rng = random.Random(seed)
+        company = self.env.company
+        if not self.env["account.journal"].search_count(
+            [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+        ):
+            self.env["account.chart.template"].try_loading(
+                "generic_coa", company=company, install_demo=False
+            )
+        partners = self.env["res.partner"].search(
+            [("is_key_account", "=", True), ("is_company", "=", True)]
+        )
+        products = self.env["product.product"].search(
+            [("default_code", "=like", "KAM-%")], order="default_code"
+        )
+        if not partners or not products:
+            return
+        today = fields.Date.context_today(self)
+        first_day = today - relativedelta(months=months)
+        span = (today - first_day).days
+
+        order_vals, order_dates = [], []
+        for partner in partners:
+            size = {"a": 3.0, "b": 1.5, "c": 1.0}.get(partner.kam_tier, 1.0)
+            for _i in range(orders_per_account):
+                day = first_day + timedelta(days=rng.randrange(span))
+                lines = [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": max(1, round(rng.randint(5, 40) * size)),
+                        }
+                    )
+                    for product in rng.sample(list(products), rng.randint(2, 4))
+                ]
+                order_vals.append(
+                    {
+                        "partner_id": partner.id,
+                        "user_id": partner.kam_user_id.id,
+                        "order_line": lines,
+                    }
+                )
+                order_dates.append(day)
+        orders = self.env["sale.order"].create(order_vals)
+        orders.action_confirm()
+        # action_confirm stamps "now": put each order back on its day
+        for order, day in zip(orders, order_dates, strict=True):
+            order.date_order = datetime.combine(day, time(10, 0))
+        invoices = orders._create_invoices(grouped=True)
+        for invoice in invoices:
+            order = invoice.line_ids.sale_line_ids.order_id[:1]
+            invoice.invoice_date = order.date_order.date() + timedelta(days=1)
+        invoices.action_post()
+
+        # Pay what is older than ~45 days, except a few late payers (-> overdue).
+        late_payers = partners.filtered(lambda p: p.kam_tier == "c")[:4]
+        to_pay = invoices.filtered(
+            lambda inv: inv.invoice_date < today - timedelta(days=45)
+            and (inv.partner_id not in late_payers or rng.random() < 0.5)
+        )
+        for invoice in to_pay:
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create(
+                {"payment_date": min(invoice.invoice_date_due, today)}
+            )._create_payments()
+
+        # A few partial refunds (returns, duty 2.11).
+        refund_vals = []
+        for invoice in rng.sample(list(invoices), max(1, len(invoices) // 12)):
+            line = invoice.invoice_line_ids[:1]
+            refund_vals.append(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": invoice.partner_id.id,
+                    "invoice_date": min(invoice.invoice_date + timedelta(days=10), today),
+                    "ref": self.env._("Return on %(invoice)s", invoice=invoice.name),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": line.product_id.id,
+                                "quantity": max(1, line.quantity // 4),
+                                "price_unit": line.price_unit,
+                                "tax_ids": [Command.set(line.tax_ids.ids)],
+                            }
+                        )
+                    ],
+                }
+            )
+        self.env["account.move"].create(refund_vals).action_post()

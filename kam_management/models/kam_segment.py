@@ -1,0 +1,63 @@
+from odoo import api, fields, models
+
+
+class KamSegment(models.Model):
+    _name = "kam.segment"
+    _description = "Market Segment"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    color = fields.Integer()
+    description = fields.Html(translate=True)
+    manager_id = fields.Many2one(
+        "res.users",
+        string="Segment Manager",
+        ondelete="set null",
+        tracking=True,
+        domain="[('share', '=', False)]",
+        help="Head of sales responsible for this segment (proposals, promotions).",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        index=True,
+        ondelete="cascade",
+        help="Leave empty to share the segment between companies.",
+    )
+    partner_ids = fields.One2many(
+        "res.partner", "kam_segment_id", string="Key Accounts", readonly=True
+    )
+    partner_count = fields.Integer(compute="_compute_partner_count", string="Accounts")
+
+    _name_company_uniq = models.UniqueIndex(
+        "(name, COALESCE(company_id, 0))",
+        "A segment with this name already exists in this company.",
+    )
+
+    @api.depends("partner_ids")
+    def _compute_partner_count(self):
+        counts = dict(
+            self.env["res.partner"]._read_group(
+                [
+                    ("kam_segment_id", "in", self.ids),
+                    ("is_key_account", "=", True),
+                    ("is_company", "=", True),
+                ],
+                ["kam_segment_id"],
+                ["__count"],
+            )
+        )
+        for segment in self:
+            segment.partner_count = counts.get(segment, 0)
+
+    def action_view_partners(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "kam_management.res_partner_action_key_accounts"
+        )
+        action["domain"] = [("kam_segment_id", "=", self.id)]
+        action["context"] = {"default_kam_segment_id": self.id}
+        return action

@@ -1,0 +1,291 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.fields import Domain
+
+KAM_GROUP = "kam_management.group_kam_user"
+KAM_MANAGER_GROUP = "kam_management.group_kam_manager"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # --- fields ---------------------------------------------------------
+    # Visible to every internal user (sales support must know who the KAM is).
+    is_key_account = fields.Boolean(
+        string="Key Account",
+        tracking=True,
+        index="btree_not_null",
+        groups="base.group_user",
+        help="A company managed by a key account manager.",
+    )
+    kam_user_id = fields.Many2one(
+        "res.users",
+        string="Key Account Manager",
+        compute="_compute_kam_user_id",
+        store=True,
+        readonly=False,
+        tracking=True,
+        index="btree_not_null",
+        ondelete="set null",
+        domain="[('share', '=', False)]",
+        groups="base.group_user",
+    )
+    # KAM-only fields (duty 2.21: trade secrets).
+    kam_tier = fields.Selection(
+        [("a", "A"), ("b", "B"), ("c", "C")],
+        string="Tier",
+        compute="_compute_kam_tier",
+        store=True,
+        readonly=False,
+        tracking=True,
+        groups=KAM_GROUP,
+        help="A: strategic accounts, visited most often; C: the least.",
+    )
+    kam_segment_id = fields.Many2one(
+        "kam.segment",
+        string="Market Segment",
+        tracking=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        groups=KAM_GROUP,
+    )
+    kam_visit_interval_days = fields.Integer(
+        string="Visit Interval (days)",
+        compute="_compute_kam_visit_interval_days",
+        store=True,
+        readonly=False,
+        tracking=True,
+        groups=KAM_GROUP,
+        help="How often the account should be visited; defaults from the tier "
+        "(Settings > Key Accounts).",
+    )
+    kam_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_kam_kpis", groups=KAM_GROUP
+    )
+    kam_revenue_12m = fields.Monetary(
+        string="Revenue (12 months)",
+        currency_field="kam_currency_id",
+        compute="_compute_kam_kpis",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+        help="Posted customer invoices minus refunds of the last 12 months, untaxed, "
+        "in the company currency.",
+    )
+    kam_overdue_amount = fields.Monetary(
+        string="Overdue",
+        currency_field="kam_currency_id",
+        compute="_compute_kam_kpis",
+        compute_sudo=True,
+        search="_search_kam_overdue_amount",
+        groups=KAM_GROUP,
+        help="Open receivable installments past their due date, in the company currency.",
+    )
+    kam_last_order_date = fields.Date(
+        string="Last Order",
+        compute="_compute_kam_kpis",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+        help="Date of the last confirmed sales order.",
+    )
+
+    # --- computes -------------------------------------------------------
+    @api.depends("is_key_account")
+    def _compute_kam_user_id(self):
+        for partner in self:
+            if partner.is_key_account and not partner.kam_user_id:
+                partner.kam_user_id = partner.user_id or self.env.user
+
+    @api.depends("is_key_account")
+    def _compute_kam_tier(self):
+        for partner in self:
+            if partner.is_key_account and not partner.kam_tier:
+                partner.kam_tier = "b"
+
+    @api.depends("kam_tier")
+    def _compute_kam_visit_interval_days(self):
+        for partner in self:
+            company = partner.company_id or self.env.company
+            partner.kam_visit_interval_days = company._kam_visit_interval_for_tier(
+                partner.kam_tier
+            )
+
+    def _kam_kpi_partners(self):
+        """The key accounts (commercial partners) whose figures the user may see."""
+        commercial = self.commercial_partner_id.filtered("is_key_account")
+        if self.env.su and self.env.user._is_superuser():
+            return commercial
+        if self.env.user.has_group(KAM_MANAGER_GROUP):
+            return commercial
+        return commercial.filtered(lambda p: p.kam_user_id == self.env.user)
+
+    @api.model
+    def _kam_revenue_date_from(self, today=None):
+        today = today or fields.Date.context_today(self)
+        return today - relativedelta(years=1, days=-1)
+
+    @api.model
+    def _kam_overdue_line_domain(self, partner_ids=None):
+        domain = Domain(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("date_maturity", "<", fields.Date.context_today(self)),
+            ]
+        )
+        if partner_ids is not None:
+            domain &= Domain("partner_id", "in", partner_ids)
+        return domain
+
+    @api.depends_context("company", "uid")
+    def _compute_kam_kpis(self):
+        company = self.env.company
+        partners = self._kam_kpi_partners()
+        revenue, overdue, last_order = {}, {}, {}
+        if partners:
+            today = fields.Date.context_today(self)
+            revenue = dict(
+                self.env["account.move"]._read_group(
+                    [
+                        ("commercial_partner_id", "in", partners.ids),
+                        ("company_id", "=", company.id),
+                        ("move_type", "in", ("out_invoice", "out_refund")),
+                        ("state", "=", "posted"),
+                        ("invoice_date", ">=", self._kam_revenue_date_from(today)),
+                        ("invoice_date", "<=", today),
+                    ],
+                    ["commercial_partner_id"],
+                    ["amount_untaxed_signed:sum"],
+                )
+            )
+            overdue = dict(
+                self.env["account.move.line"]._read_group(
+                    self._kam_overdue_line_domain(partners.ids),
+                    ["partner_id"],
+                    ["amount_residual:sum"],
+                )
+            )
+            last_order = dict(
+                self.env["sale.order"]._read_group(
+                    [
+                        ("partner_id.commercial_partner_id", "in", partners.ids),
+                        ("company_id", "=", company.id),
+                        ("state", "=", "sale"),
+                    ],
+                    ["partner_id.commercial_partner_id"],
+                    ["date_order:max"],
+                )
+            )
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            partner.kam_currency_id = company.currency_id
+            partner.kam_revenue_12m = revenue.get(commercial, 0.0)
+            partner.kam_overdue_amount = overdue.get(commercial, 0.0)
+            last = last_order.get(commercial)
+            partner.kam_last_order_date = (
+                fields.Datetime.context_timestamp(self, last).date() if last else False
+            )
+
+    def _search_kam_overdue_amount(self, operator, value):
+        if operator not in (">", ">="):
+            return NotImplemented
+        rows = self.env["account.move.line"].sudo()._read_group(
+            self._kam_overdue_line_domain(),
+            ["partner_id"],
+            having=[("amount_residual:sum", operator, value)],
+        )
+        return Domain("commercial_partner_id", "in", [partner.id for partner, in rows])
+
+    # --- constraints ----------------------------------------------------
+    @api.constrains("is_key_account", "parent_id", "is_company", "kam_visit_interval_days")
+    def _check_kam_key_account(self):
+        for partner in self.filtered("is_key_account"):
+            commercial = partner.commercial_partner_id
+            if not commercial.is_company:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s cannot be a key account: only companies can be.",
+                        partner=partner.display_name,
+                    )
+                )
+            if partner != commercial and not commercial.is_key_account:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s is a contact of %(company)s: flag the company as a "
+                        "key account, its contacts follow it.",
+                        partner=partner.display_name,
+                        company=commercial.display_name,
+                    )
+                )
+            if partner.sudo().kam_visit_interval_days <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The visit interval of %(partner)s must be a positive number of days.",
+                        partner=partner.display_name,
+                    )
+                )
+
+    # --- CRUD -----------------------------------------------------------
+    @api.model
+    def _commercial_fields(self):
+        # Contacts follow their company: Odoo syncs these down to children.
+        return super()._commercial_fields() + self._kam_fields()
+
+    @api.model
+    def _kam_fields(self):
+        return [
+            "is_key_account",
+            "kam_user_id",
+            "kam_tier",
+            "kam_segment_id",
+            "kam_visit_interval_days",
+        ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._kam_check_edit_rights(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._kam_check_edit_rights(vals)
+        return super().write(vals)
+
+    def _kam_check_edit_rights(self, vals):
+        """Key account settings belong to the account's KAM and to heads of sales."""
+        kam_fields = set(self._kam_fields()) & vals.keys()
+        if self.env.su or not kam_fields:
+            return
+        user = self.env.user
+        if user.has_group(KAM_MANAGER_GROUP):
+            return
+        if not user.has_group(KAM_GROUP):
+            raise AccessError(
+                self.env._("Only key account managers can change key account settings.")
+            )
+        others = self.commercial_partner_id.filtered(
+            lambda p: p.kam_user_id and p.kam_user_id != user
+        )
+        if others or vals.get("kam_user_id") not in (None, False, user.id):
+            raise AccessError(
+                self.env._(
+                    "Key accounts of another key account manager can only be changed "
+                    "by a head of sales."
+                )
+            )
+
+    # --- actions --------------------------------------------------------
+    def action_kam_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+        ]
+        action["context"] = {"default_move_type": "out_invoice"}
+        return action
