@@ -62,7 +62,7 @@ class ResPartner(models.Model):
         "(Settings > Key Accounts).",
     )
     kam_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_kam_kpis", groups=KAM_GROUP
+        "res.currency", compute="_compute_kam_kpis", compute_sudo=True, groups=KAM_GROUP
     )
     kam_revenue_12m = fields.Monetary(
         string="Revenue (12 months)",

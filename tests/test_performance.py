@@ -1,0 +1,51 @@
+from odoo.tests import tagged
+
+from .common import KamCommon
+
+
+@tagged("post_install", "-at_install", "kam")
+class TestKamKpiPerformance(KamCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.accounts = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Perf Account {i}",
+                    "is_company": True,
+                    "is_key_account": True,
+                    "kam_user_id": cls.kam_1.id,
+                }
+                for i in range(50)
+            ]
+        )
+        for account in cls.accounts[:10]:
+            cls._invoice(account, "2026-01-10", 100.0, due_date="2026-01-20")
+
+    def _count_kpi_queries(self, partners):
+        partners = partners.with_user(self.kam_1)
+        self.env.invalidate_all()
+        partners.fetch(["name", "commercial_partner_id"])
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        partners.mapped("kam_revenue_12m")
+        partners.mapped("kam_overdue_amount")
+        partners.mapped("kam_last_order_date")
+        return self.env.cr.sql_log_count - before
+
+    def test_kpi_query_count_does_not_grow_with_partners(self):
+        self._count_kpi_queries(self.accounts[:5])  # warm the ormcaches
+        few = self._count_kpi_queries(self.accounts[:5])
+        many = self._count_kpi_queries(self.accounts)
+        self.assertEqual(few, many, "KPIs must be computed in a constant number of queries")
+        # one _read_group each for revenue, overdue and last order, plus reading the
+        # partners' key account fields: measured once, kept as a regression guard
+        for partners in (self.accounts[:5], self.accounts):
+            self.env.invalidate_all()
+            partners.with_user(self.kam_1).fetch(["name", "commercial_partner_id"])
+            with self.assertQueryCount(few):
+                partners = partners.with_user(self.kam_1)
+                partners.mapped("kam_revenue_12m")
+                partners.mapped("kam_overdue_amount")
+                partners.mapped("kam_last_order_date")
+        self.assertLessEqual(few, 6)
