@@ -29,5 +29,4 @@
         "demo/kam_management_demo.xml",
     ],
     "application": True,
-    "installable": True,
 }

@@ -12,13 +12,18 @@ class KamCommon(AccountTestInvoicingCommon):
     @classmethod
     def get_default_groups(cls):
         # the test environment's user sets key accounts up like a head of sales
-        return super().get_default_groups() | cls.env.ref("kam_management.group_kam_manager")
+        return super().get_default_groups() | cls.env.ref(
+            "kam_management.group_kam_manager"
+        )
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         company = cls.env.company
-        user_vals = {"company_id": company.id, "company_ids": [Command.set(company.ids)]}
+        user_vals = {
+            "company_id": company.id,
+            "company_ids": [Command.set(company.ids)],
+        }
         cls.kam_1 = new_test_user(
             cls.env, login="kam_1", groups="kam_management.group_kam_user", **user_vals
         )
@@ -26,7 +31,10 @@ class KamCommon(AccountTestInvoicingCommon):
             cls.env, login="kam_2", groups="kam_management.group_kam_user", **user_vals
         )
         cls.head = new_test_user(
-            cls.env, login="kam_head", groups="kam_management.group_kam_manager", **user_vals
+            cls.env,
+            login="kam_head",
+            groups="kam_management.group_kam_manager",
+            **user_vals,
         )
         cls.support = new_test_user(
             cls.env,

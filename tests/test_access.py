@@ -51,7 +51,12 @@ class TestKamAccess(KamCommon):
         values = account.read(["is_key_account", "kam_user_id"])[0]
         self.assertTrue(values["is_key_account"])
         self.assertEqual(values["kam_user_id"][0], self.kam_1.id)
-        for fname in ("kam_tier", "kam_segment_id", "kam_revenue_12m", "kam_overdue_amount"):
+        for fname in (
+            "kam_tier",
+            "kam_segment_id",
+            "kam_revenue_12m",
+            "kam_overdue_amount",
+        ):
             with self.assertRaises(AccessError, msg=fname):
                 account.read([fname])
         self.assertNotIn("kam_revenue_12m", account.fields_get())
@@ -78,8 +83,10 @@ class TestKamAccess(KamCommon):
                 ],
             }
         )
-        partner = self.env["res.partner"].with_user(salesman).create(
-            {"name": "Customer", "is_company": True}
+        partner = (
+            self.env["res.partner"]
+            .with_user(salesman)
+            .create({"name": "Customer", "is_company": True})
         )
         with self.assertRaises(AccessError):
             partner.write({"is_key_account": True})
@@ -87,10 +94,14 @@ class TestKamAccess(KamCommon):
     def test_segments_rights(self):
         self.assertEqual(self.segment.with_user(self.kam_1).name, "Wholesale")
         with self.assertRaises(AccessError):
-            self.env["kam.segment"].with_user(self.kam_1).create({"name": "KAM segment"})
+            self.env["kam.segment"].with_user(self.kam_1).create(
+                {"name": "KAM segment"}
+            )
         with self.assertRaises(AccessError):
             self.segment.with_user(self.kam_1).name = "Renamed"
-        segment = self.env["kam.segment"].with_user(self.head).create({"name": "HoReCa"})
+        segment = (
+            self.env["kam.segment"].with_user(self.head).create({"name": "HoReCa"})
+        )
         segment.with_user(self.head).unlink()
         self.assertFalse(segment.exists())
 

@@ -42,7 +42,9 @@ class TestKeyAccount(KamCommon):
             form.kam_segment_id = segment
         partner = form.record
         self.assertEqual(partner.kam_user_id, self.kam_1)
-        self.assertEqual(partner.kam_visit_interval_days, self.env.company.kam_visit_interval_a)
+        self.assertEqual(
+            partner.kam_visit_interval_days, self.env.company.kam_visit_interval_a
+        )
         self.assertEqual(segment.partner_count, 1)
 
     def test_contacts_follow_their_company(self):
@@ -65,8 +67,12 @@ class TestKeyAccount(KamCommon):
             person.flush_recordset()
 
     def test_a_contact_alone_cannot_be_a_key_account(self):
-        company = self.env["res.partner"].create({"name": "Plain Co", "is_company": True})
-        contact = self.env["res.partner"].create({"name": "Someone", "parent_id": company.id})
+        company = self.env["res.partner"].create(
+            {"name": "Plain Co", "is_company": True}
+        )
+        contact = self.env["res.partner"].create(
+            {"name": "Someone", "parent_id": company.id}
+        )
         with self.assertRaisesRegex(ValidationError, "flag the company"):
             contact.is_key_account = True
             contact.flush_recordset()
@@ -123,7 +129,9 @@ class TestKeyAccountKpis(KamCommon):
         overdue = self._invoice(account, "2026-04-01", 1000.0, due_date="2026-05-01")
         partial = self._invoice(account, "2026-04-10", 500.0, due_date="2026-05-10")
         self._pay(partial, amount=75.0, pay_date="2026-05-05")
-        self._invoice(account, "2026-06-01", 400.0, due_date="2026-07-01")  # not yet due
+        self._invoice(
+            account, "2026-06-01", 400.0, due_date="2026-07-01"
+        )  # not yet due
         paid = self._invoice(account, "2026-03-01", 600.0, due_date="2026-04-01")
         self._pay(paid, pay_date="2026-04-01")
         self._invoice(account, "2026-06-10", 50.0, due_date="2026-06-15")  # due today
@@ -132,12 +140,16 @@ class TestKeyAccountKpis(KamCommon):
         self.assertAlmostEqual(account.kam_overdue_amount, expected)
         self.assertFalse(self.account_2.kam_overdue_amount)
         Partner = self.env["res.partner"]
-        found = Partner.search([("kam_overdue_amount", ">", 0), ("is_company", "=", True)])
+        found = Partner.search(
+            [("kam_overdue_amount", ">", 0), ("is_company", "=", True)]
+        )
         self.assertIn(account, found)
         self.assertNotIn(self.account_2, found)
         self.assertNotIn(
             account,
-            Partner.search([("kam_overdue_amount", ">", expected), ("id", "=", account.id)]),
+            Partner.search(
+                [("kam_overdue_amount", ">", expected), ("id", "=", account.id)]
+            ),
         )
 
     def test_last_confirmed_order_date(self):

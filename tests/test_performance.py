@@ -37,7 +37,9 @@ class TestKamKpiPerformance(KamCommon):
         self._count_kpi_queries(self.accounts[:5])  # warm the ormcaches
         few = self._count_kpi_queries(self.accounts[:5])
         many = self._count_kpi_queries(self.accounts)
-        self.assertEqual(few, many, "KPIs must be computed in a constant number of queries")
+        self.assertEqual(
+            few, many, "KPIs must be computed in a constant number of queries"
+        )
         # one _read_group each for revenue, overdue and last order, plus reading the
         # partners' key account fields: measured once, kept as a regression guard
         for partners in (self.accounts[:5], self.accounts):

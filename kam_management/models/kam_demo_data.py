@@ -92,7 +92,9 @@ class KamDemoData(models.AbstractModel):
                 {
                     "move_type": "out_refund",
                     "partner_id": invoice.partner_id.id,
-                    "invoice_date": min(invoice.invoice_date + timedelta(days=10), today),
+                    "invoice_date": min(
+                        invoice.invoice_date + timedelta(days=10), today
+                    ),
                     "ref": self.env._("Return on %(invoice)s", invoice=invoice.name),
                     "invoice_line_ids": [
                         Command.create(

@@ -62,7 +62,10 @@ class ResPartner(models.Model):
         "(Settings > Key Accounts).",
     )
     kam_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_kam_kpis", compute_sudo=True, groups=KAM_GROUP
+        "res.currency",
+        compute="_compute_kam_kpis",
+        compute_sudo=True,
+        groups=KAM_GROUP,
     )
     kam_revenue_12m = fields.Monetary(
         string="Revenue (12 months)",
@@ -80,7 +83,8 @@ class ResPartner(models.Model):
         compute_sudo=True,
         search="_search_kam_overdue_amount",
         groups=KAM_GROUP,
-        help="Open receivable installments past their due date, in the company currency.",
+        help="Open receivable installments past their due date, "
+        "in the company currency.",
     )
     kam_last_order_date = fields.Date(
         string="Last Order",
@@ -192,30 +196,38 @@ class ResPartner(models.Model):
     def _search_kam_overdue_amount(self, operator, value):
         if operator not in (">", ">="):
             return NotImplemented
-        rows = self.env["account.move.line"].sudo()._read_group(
-            self._kam_overdue_line_domain(),
-            ["partner_id"],
-            having=[("amount_residual:sum", operator, value)],
+        rows = (
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                self._kam_overdue_line_domain(),
+                ["partner_id"],
+                having=[("amount_residual:sum", operator, value)],
+            )
         )
-        return Domain("commercial_partner_id", "in", [partner.id for partner, in rows])
+        return Domain(
+            "commercial_partner_id", "in", [partner.id for (partner,) in rows]
+        )
 
     # --- constraints ----------------------------------------------------
-    @api.constrains("is_key_account", "parent_id", "is_company", "kam_visit_interval_days")
+    @api.constrains(
+        "is_key_account", "parent_id", "is_company", "kam_visit_interval_days"
+    )
     def _check_kam_key_account(self):
         for partner in self.filtered("is_key_account"):
             commercial = partner.commercial_partner_id
             if not commercial.is_company:
                 raise ValidationError(
                     self.env._(
-                        "%(partner)s cannot be a key account: only companies can be.",
+                        "%(partner)s cannot be a key account: only companies can.",
                         partner=partner.display_name,
                     )
                 )
             if partner != commercial and not commercial.is_key_account:
                 raise ValidationError(
                     self.env._(
-                        "%(partner)s is a contact of %(company)s: flag the company as a "
-                        "key account, its contacts follow it.",
+                        "%(partner)s is a contact of %(company)s: flag the company "
+                        "as a key account, its contacts follow it.",
                         partner=partner.display_name,
                         company=commercial.display_name,
                     )
@@ -223,7 +235,8 @@ class ResPartner(models.Model):
             if partner.sudo().kam_visit_interval_days <= 0:
                 raise ValidationError(
                     self.env._(
-                        "The visit interval of %(partner)s must be a positive number of days.",
+                        "The visit interval of %(partner)s must be a positive "
+                        "number of days.",
                         partner=partner.display_name,
                     )
                 )
