@@ -20,8 +20,12 @@
     "data": [
         "security/kam_management_security.xml",
         "security/ir.model.access.csv",
+        "data/kam_plan_data.xml",
         "views/kam_segment_views.xml",
         "views/res_partner_views.xml",
+        "views/kam_plan_views.xml",
+        "views/kam_variable_pay_scale_views.xml",
+        "views/kam_plan_report_views.xml",
         "views/res_config_settings_views.xml",
         "views/kam_management_menus.xml",
     ],

@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import date
 
 from odoo import Command
@@ -47,6 +48,13 @@ class KamCommon(AccountTestInvoicingCommon):
         )
         cls.account_1 = cls._key_account("Account One", cls.kam_1, tier="a")
         cls.account_2 = cls._key_account("Account Two", cls.kam_2, tier="c")
+
+    @contextmanager
+    def assertRaisesMessage(self, exception, regex):
+        """assertRaises (which rolls back to a savepoint) plus a check of the message."""
+        with self.assertRaises(exception) as catcher:
+            yield catcher
+        self.assertRegex(str(catcher.exception), regex)
 
     @classmethod
     def _key_account(cls, name, kam, tier="b", **vals):

@@ -62,7 +62,7 @@ class TestKeyAccount(KamCommon):
 
     def test_a_person_cannot_be_a_key_account(self):
         person = self.env["res.partner"].create({"name": "Private Person"})
-        with self.assertRaisesRegex(ValidationError, "only companies"):
+        with self.assertRaisesMessage(ValidationError, "only companies"):
             person.is_key_account = True
             person.flush_recordset()
 
@@ -73,12 +73,12 @@ class TestKeyAccount(KamCommon):
         contact = self.env["res.partner"].create(
             {"name": "Someone", "parent_id": company.id}
         )
-        with self.assertRaisesRegex(ValidationError, "flag the company"):
+        with self.assertRaisesMessage(ValidationError, "flag the company"):
             contact.is_key_account = True
             contact.flush_recordset()
 
     def test_visit_interval_must_be_positive(self):
-        with self.assertRaisesRegex(ValidationError, "positive number of days"):
+        with self.assertRaisesMessage(ValidationError, "positive number of days"):
             self.account_1.kam_visit_interval_days = 0
             self.account_1.flush_recordset()
 

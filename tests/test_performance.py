@@ -1,3 +1,4 @@
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import KamCommon
@@ -51,3 +52,60 @@ class TestKamKpiPerformance(KamCommon):
                 partners.mapped("kam_overdue_amount")
                 partners.mapped("kam_last_order_date")
         self.assertLessEqual(few, 6)
+
+
+@tagged("post_install", "-at_install", "kam")
+class TestKamPlanPerformance(KamCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"]
+        cls.plans = cls.env["kam.plan"]
+        for kam, count in ((cls.kam_1, 50), (cls.kam_2, 5)):
+            accounts = Partner.create(
+                [
+                    {
+                        "name": f"{kam.login} account {i}",
+                        "is_company": True,
+                        "is_key_account": True,
+                        "kam_user_id": kam.id,
+                    }
+                    for i in range(count)
+                ]
+            )
+            for account in accounts[:5]:
+                cls._invoice(account, "2026-02-10", 100.0)
+            cls.plans |= cls.env["kam.plan"].create(
+                {
+                    "name": f"Plan {kam.login}",
+                    "user_id": kam.id,
+                    "date_from": "2026-01-01",
+                    "date_to": "2026-12-31",
+                    "target_amount": 1000.0 * count,
+                    "line_ids": [
+                        Command.create({"partner_id": a.id, "target_amount": 1000.0})
+                        for a in accounts
+                    ],
+                }
+            )
+
+    def _count_actuals_queries(self, plan):
+        self.env.invalidate_all()
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        plan.mapped("actual_amount")
+        plan.mapped("actual_active_accounts")
+        plan.mapped("actual_new_accounts")
+        plan.line_ids.mapped("actual_amount")
+        return self.env.cr.sql_log_count - before
+
+    def test_actuals_query_count_does_not_grow_with_accounts(self):
+        plan_50, plan_5 = self.plans
+        self._count_actuals_queries(plan_5)  # warm the ormcaches
+        few = self._count_actuals_queries(plan_5)
+        many = self._count_actuals_queries(plan_50)
+        self.assertEqual(few, many, "plan actuals must not be computed per account")
+        self.assertLessEqual(few, 8)
+        self.assertAlmostEqual(plan_50.actual_amount, 500.0)
+        self.assertEqual(plan_50.actual_active_accounts, 5)
+        self.assertAlmostEqual(sum(plan_50.line_ids.mapped("actual_amount")), 500.0)

@@ -3,3 +3,8 @@ from . import res_config_settings
 from . import kam_segment
 from . import res_partner
 from . import kam_demo_data
+from . import kam_variable_pay_scale
+from . import kam_plan
+from . import kam_plan_line
+from . import tier_definition
+from . import tier_review

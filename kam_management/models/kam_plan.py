@@ -1,0 +1,686 @@
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL, float_round
+
+from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
+
+
+class KamPlan(models.Model):
+    _name = "kam.plan"
+    _description = "Key Account Sales Plan"
+    _inherit = ["mail.thread", "mail.activity.mixin", "tier.validation"]
+    _order = "date_from desc, plan_type, user_id, id desc"
+    _check_company_auto = True
+    _mail_post_access = "read"
+
+    # tier validation (OCA base_tier_validation): draft -> approved needs the review
+    _state_from = ["draft"]
+    _state_to = ["approved"]
+    _cancel_state = "cancel"
+    _tier_validation_manual_config = False
+
+    # --- fields ---------------------------------------------------------
+    name = fields.Char(required=True, tracking=True)
+    plan_type = fields.Selection(
+        [("department", "Department"), ("individual", "Individual")],
+        string="Type",
+        required=True,
+        default="individual",
+        tracking=True,
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("approved", "Approved"), ("closed", "Closed")],
+        required=True,
+        default="draft",
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    parent_id = fields.Many2one(
+        "kam.plan",
+        string="Department Plan",
+        index="btree_not_null",
+        ondelete="restrict",
+        check_company=True,
+        domain="[('plan_type', '=', 'department')]",
+        tracking=True,
+    )
+    child_ids = fields.One2many("kam.plan", "parent_id", string="Individual Plans")
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        compute="_compute_team_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index="btree_not_null",
+        check_company=True,
+        tracking=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Key Account Manager",
+        index="btree_not_null",
+        ondelete="restrict",
+        domain="[('share', '=', False)]",
+        tracking=True,
+    )
+    date_from = fields.Date(
+        compute="_compute_period",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        tracking=True,
+    )
+    date_to = fields.Date(
+        compute="_compute_period",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        tracking=True,
+    )
+    line_ids = fields.One2many(
+        "kam.plan.line", "plan_id", string="Account Targets", copy=True
+    )
+
+    # targets
+    target_amount = fields.Monetary(
+        string="Revenue Target",
+        tracking=True,
+        help="Invoiced revenue to reach in the period (untaxed, company currency).",
+    )
+    target_active_accounts = fields.Integer(
+        string="Active Accounts Target",
+        tracking=True,
+        help="Key accounts that should buy in the period.",
+    )
+    target_new_accounts = fields.Integer(
+        string="New Accounts Target",
+        tracking=True,
+        help="Accounts whose first invoice should fall in the period.",
+    )
+    lines_target_amount = fields.Monetary(
+        string="Sum of Account Targets",
+        compute="_compute_split_figures",
+        compute_sudo=True,
+    )
+    children_target_amount = fields.Monetary(
+        string="Sum of Individual Targets",
+        compute="_compute_split_figures",
+        compute_sudo=True,
+    )
+    target_gap = fields.Monetary(
+        string="Gap to Target",
+        compute="_compute_split_figures",
+        compute_sudo=True,
+        help="Department target minus the sum of the individual targets.",
+    )
+
+    # actuals (live until the plan is closed, then the frozen snapshot)
+    actual_amount = fields.Monetary(
+        string="Invoiced Revenue", compute="_compute_actuals", compute_sudo=True
+    )
+    actual_active_accounts = fields.Integer(
+        string="Active Accounts", compute="_compute_actuals", compute_sudo=True
+    )
+    actual_new_accounts = fields.Integer(
+        string="New Accounts", compute="_compute_actuals", compute_sudo=True
+    )
+    achievement_amount = fields.Float(
+        string="Revenue Achievement (%)",
+        compute="_compute_actuals",
+        compute_sudo=True,
+        search="_search_achievement_amount",
+    )
+    achievement_active = fields.Float(
+        string="Active Accounts Achievement (%)",
+        compute="_compute_actuals",
+        compute_sudo=True,
+    )
+    achievement_new = fields.Float(
+        string="New Accounts Achievement (%)",
+        compute="_compute_actuals",
+        compute_sudo=True,
+    )
+    frozen_actual_amount = fields.Monetary(readonly=True, copy=False)
+    frozen_active_accounts = fields.Integer(readonly=True, copy=False)
+    frozen_new_accounts = fields.Integer(readonly=True, copy=False)
+    date_closed = fields.Date(readonly=True, copy=False)
+
+    # variable pay: the KAM concerned and heads of sales only (record rules + groups)
+    pay_scale_id = fields.Many2one(
+        "kam.variable.pay.scale",
+        string="Variable Pay Scale",
+        ondelete="restrict",
+        check_company=True,
+        default=lambda self: self._default_pay_scale(),
+        groups=KAM_GROUP,
+        tracking=True,
+    )
+    base_variable_pay = fields.Monetary(
+        string="Base Variable Pay",
+        groups=KAM_GROUP,
+        tracking=True,
+        help="Variable pay at 100 % payout for the period.",
+    )
+    payout_pct = fields.Float(
+        string="Payout (%)", compute="_compute_payout", compute_sudo=True, groups=KAM_GROUP
+    )
+    payout_amount = fields.Monetary(
+        string="Variable Pay", compute="_compute_payout", compute_sudo=True, groups=KAM_GROUP
+    )
+
+    # --- defaults / computes --------------------------------------------
+    @api.model
+    def _default_pay_scale(self):
+        return self.env["kam.variable.pay.scale"].search(
+            [("company_id", "in", [False, self.env.company.id])], limit=1
+        )
+
+    @api.depends("parent_id")
+    def _compute_team_id(self):
+        for plan in self.filtered("parent_id"):
+            plan.team_id = plan.parent_id.team_id
+
+    @api.depends("parent_id")
+    def _compute_period(self):
+        for plan in self:
+            if plan.parent_id:
+                plan.date_from = plan.parent_id.date_from
+                plan.date_to = plan.parent_id.date_to
+            elif not plan.date_from:
+                today = fields.Date.context_today(plan)
+                plan.date_from = today.replace(month=1, day=1)
+                plan.date_to = today.replace(month=12, day=31)
+
+    @api.depends("line_ids.target_amount", "child_ids.target_amount", "target_amount")
+    def _compute_split_figures(self):
+        for plan in self:
+            plan.lines_target_amount = sum(plan.line_ids.mapped("target_amount"))
+            plan.children_target_amount = sum(plan.child_ids.mapped("target_amount"))
+            plan.target_gap = (
+                plan.target_amount - plan.children_target_amount
+                if plan.plan_type == "department"
+                else plan.target_amount - plan.lines_target_amount
+            )
+
+    @api.depends(
+        "state",
+        "date_from",
+        "date_to",
+        "user_id",
+        "team_id",
+        "target_amount",
+        "target_active_accounts",
+        "target_new_accounts",
+        "frozen_actual_amount",
+    )
+    def _compute_actuals(self):
+        live = self.filtered(lambda p: p.state != "closed" and p.id)
+        figures = live._kam_actuals()
+        for plan in self:
+            if plan.state == "closed":
+                amount = plan.frozen_actual_amount
+                active = plan.frozen_active_accounts
+                new = plan.frozen_new_accounts
+            else:
+                amount, active, new = figures.get(plan.id, (0.0, 0, 0))
+            plan.actual_amount = amount
+            plan.actual_active_accounts = active
+            plan.actual_new_accounts = new
+            plan.achievement_amount = _pct(amount, plan.target_amount)
+            plan.achievement_active = _pct(active, plan.target_active_accounts)
+            plan.achievement_new = _pct(new, plan.target_new_accounts)
+
+    @api.depends("achievement_amount", "pay_scale_id", "base_variable_pay")
+    def _compute_payout(self):
+        for plan in self:
+            if plan.plan_type != "individual" or not plan.pay_scale_id:
+                plan.payout_pct = plan.payout_amount = 0.0
+                continue
+            plan.payout_pct = plan.pay_scale_id._payout_pct(plan.achievement_amount)
+            plan.payout_amount = plan.currency_id.round(
+                plan.base_variable_pay * plan.payout_pct / 100.0
+            )
+
+    def _search_achievement_amount(self, operator, value):
+        if operator not in ("<", "<=", ">", ">="):
+            return NotImplemented
+        plans = self.search([("target_amount", ">", 0)])
+        return Domain("id", "in", plans.filtered_domain([("achievement_amount", operator, value)]).ids)
+
+    # --- actuals in SQL batches -------------------------------------------
+    def _kam_plan_kams_sql(self):
+        """(plan_id, kam_id): the KAM of an individual plan, the members of a
+        department plan's sales team."""
+        return SQL(
+            """
+            SELECT p.id AS plan_id, p.user_id AS kam_id
+              FROM kam_plan p
+             WHERE p.id = ANY(%(ids)s) AND p.plan_type = 'individual'
+            UNION
+            SELECT p.id, member.user_id
+              FROM kam_plan p
+              JOIN crm_team_member member
+                ON member.crm_team_id = p.team_id AND member.active
+             WHERE p.id = ANY(%(ids)s) AND p.plan_type = 'department'
+            """,
+            ids=list(self.ids),
+        )
+
+    def _kam_flush_for_actuals(self):
+        self.env["account.move"].flush_model(
+            ["commercial_partner_id", "company_id", "state", "move_type", "invoice_date",
+             "amount_untaxed_signed"]
+        )
+        self.env["res.partner"].flush_model(["kam_user_id", "is_key_account", "is_company"])
+        self.env["crm.team.member"].flush_model(["crm_team_id", "user_id", "active"])
+        self.flush_model(["plan_type", "user_id", "team_id", "date_from", "date_to", "company_id"])
+        self.env["kam.plan.line"].flush_model(["plan_id", "partner_id"])
+
+    def _kam_revenue_by_account(self):
+        """{plan_id: {partner_id: revenue}} for the key accounts of each plan's KAM(s)."""
+        if not self:
+            return {}
+        self._kam_flush_for_actuals()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH plan_kam AS (%(plan_kam)s)
+                SELECT pk.plan_id, partner.id, SUM(move.amount_untaxed_signed)
+                  FROM plan_kam pk
+                  JOIN kam_plan p ON p.id = pk.plan_id
+                  JOIN res_partner partner
+                    ON partner.kam_user_id = pk.kam_id
+                   AND partner.is_key_account AND partner.is_company
+                  JOIN account_move move
+                    ON move.commercial_partner_id = partner.id
+                   AND move.company_id = p.company_id
+                   AND move.state = 'posted'
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND move.invoice_date BETWEEN p.date_from AND p.date_to
+              GROUP BY pk.plan_id, partner.id
+                """,
+                plan_kam=self._kam_plan_kams_sql(),
+            )
+        )
+        result = defaultdict(dict)
+        for plan_id, partner_id, revenue in rows:
+            result[plan_id][partner_id] = revenue
+        return result
+
+    def _kam_new_accounts(self):
+        """{plan_id: number of the KAMs' accounts whose first posted invoice (in the
+        plan's company) falls in the period}."""
+        if not self:
+            return {}
+        self._kam_flush_for_actuals()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH plan_kam AS (%(plan_kam)s),
+                     first_invoice AS (
+                        SELECT commercial_partner_id, company_id, MIN(invoice_date) AS day
+                          FROM account_move
+                         WHERE state = 'posted' AND move_type = 'out_invoice'
+                           AND commercial_partner_id IN (
+                                SELECT partner.id FROM res_partner partner
+                                  JOIN plan_kam pk ON pk.kam_id = partner.kam_user_id
+                                 WHERE partner.is_key_account)
+                      GROUP BY commercial_partner_id, company_id)
+                SELECT pk.plan_id, COUNT(DISTINCT partner.id)
+                  FROM plan_kam pk
+                  JOIN kam_plan p ON p.id = pk.plan_id
+                  JOIN res_partner partner
+                    ON partner.kam_user_id = pk.kam_id
+                   AND partner.is_key_account AND partner.is_company
+                  JOIN first_invoice fi
+                    ON fi.commercial_partner_id = partner.id
+                   AND fi.company_id = p.company_id
+                   AND fi.day BETWEEN p.date_from AND p.date_to
+              GROUP BY pk.plan_id
+                """,
+                plan_kam=self._kam_plan_kams_sql(),
+            )
+        )
+        return dict(rows)
+
+    def _kam_actuals(self):
+        """{plan_id: (revenue, active accounts, new accounts)} in three queries."""
+        revenue = self._kam_revenue_by_account()
+        new = self._kam_new_accounts()
+        return {
+            plan.id: (
+                sum(revenue.get(plan.id, {}).values()),
+                sum(1 for amount in revenue.get(plan.id, {}).values() if amount > 0),
+                new.get(plan.id, 0),
+            )
+            for plan in self
+        }
+
+    # --- constraints ----------------------------------------------------
+    @api.constrains("date_from", "date_to", "parent_id")
+    def _check_dates(self):
+        for plan in self:
+            if plan.date_to < plan.date_from:
+                raise ValidationError(
+                    self.env._(
+                        "The plan %(plan)s ends before it starts.", plan=plan.display_name
+                    )
+                )
+            parent = plan.parent_id
+            if parent and (plan.date_from < parent.date_from or plan.date_to > parent.date_to):
+                raise ValidationError(
+                    self.env._(
+                        "The period of %(plan)s must lie within the period of its department "
+                        "plan %(parent)s.",
+                        plan=plan.display_name,
+                        parent=parent.display_name,
+                    )
+                )
+
+    @api.constrains("target_amount", "target_active_accounts", "target_new_accounts",
+                    "base_variable_pay")
+    def _check_targets(self):
+        for plan in self.sudo():
+            if min(plan.target_amount, plan.target_active_accounts, plan.target_new_accounts,
+                   plan.base_variable_pay) < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Targets and variable pay of %(plan)s cannot be negative.",
+                        plan=plan.display_name,
+                    )
+                )
+
+    @api.constrains("plan_type", "user_id", "team_id", "parent_id")
+    def _check_type(self):
+        for plan in self:
+            if plan.plan_type == "department" and (not plan.team_id or plan.parent_id):
+                raise ValidationError(
+                    self.env._(
+                        "The department plan %(plan)s needs a sales team and no parent plan.",
+                        plan=plan.display_name,
+                    )
+                )
+            if plan.plan_type == "individual" and not plan.user_id:
+                raise ValidationError(
+                    self.env._(
+                        "The individual plan %(plan)s needs a key account manager.",
+                        plan=plan.display_name,
+                    )
+                )
+
+    @api.constrains("plan_type", "user_id", "company_id", "date_from", "date_to", "state")
+    def _check_overlap(self):
+        individual = self.filtered(lambda p: p.plan_type == "individual")
+        if not individual:
+            return
+        others = self.sudo().search_fetch(
+            [
+                ("plan_type", "=", "individual"),
+                ("user_id", "in", individual.user_id.ids),
+                ("company_id", "in", individual.company_id.ids),
+                ("date_from", "<=", max(individual.mapped("date_to"))),
+                ("date_to", ">=", min(individual.mapped("date_from"))),
+            ],
+            ["user_id", "company_id", "date_from", "date_to", "name"],
+        )
+        by_key = others.grouped(lambda p: (p.user_id, p.company_id))
+        for plan in individual:
+            for other in by_key.get((plan.user_id, plan.company_id), []):
+                if (
+                    other != plan
+                    and other.date_from <= plan.date_to
+                    and other.date_to >= plan.date_from
+                ):
+                    raise ValidationError(
+                        self.env._(
+                            "%(user)s already has the plan %(other)s from %(start)s to "
+                            "%(end)s in this company: individual plans cannot overlap.",
+                            user=plan.user_id.name,
+                            other=other.name,
+                            start=other.date_from,
+                            end=other.date_to,
+                        )
+                    )
+
+    # --- CRUD -----------------------------------------------------------
+    def write(self, vals):
+        self._kam_check_locked(vals)
+        # tier validation validates reviews while it checks a state change: tell
+        # _validate_tier not to start a second state change from inside this one
+        plans = self.with_context(kam_plan_state_write=True) if "state" in vals else self
+        return super(KamPlan, plans).write(vals)
+
+    def _kam_check_locked(self, vals):
+        """An approved or closed plan is read-only but for a head of sales."""
+        if self.env.su or self.env.user.has_group(KAM_MANAGER_GROUP):
+            return
+        harmless = {"message_main_attachment_id", "activity_ids"}
+        if set(vals) - harmless and any(plan.state != "draft" for plan in self):
+            raise AccessError(
+                self.env._(
+                    "Approved and closed plans can only be changed by a head of sales."
+                )
+            )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_not_draft(self):
+        if any(plan.state != "draft" for plan in self):
+            raise UserError(self.env._("Only draft plans can be deleted."))
+
+    # --- tier validation ------------------------------------------------
+    def _get_under_validation_exceptions(self):
+        # chatter and activities stay usable while a plan waits for its review
+        return super()._get_under_validation_exceptions() + ["activity_ids"]
+
+    def _validate_tier(self, tiers=False):
+        res = super()._validate_tier(tiers)
+        if (
+            not self.env.context.get("kam_plan_state_write")
+            and self.validation_status == "validated"
+            and self.state == "draft"
+        ):
+            # the last review approves the plan; the reviewer may not write on it
+            # otherwise (record rules), hence sudo for this one transition
+            self.sudo().state = "approved"
+        return res
+
+    # --- actions --------------------------------------------------------
+    def action_submit(self):
+        for plan in self:
+            if plan.state != "draft":
+                raise UserError(self.env._("Only draft plans can be submitted."))
+            if plan.plan_type == "individual" and not plan.line_ids:
+                raise UserError(
+                    self.env._(
+                        "Add the target of each key account before submitting %(plan)s.",
+                        plan=plan.display_name,
+                    )
+                )
+        self.filtered("need_validation").request_validation()
+
+    def action_approve(self):
+        """Approve without review: department plans, or plans no tier definition
+        applies to. Individual plans go through the review (tier validation)."""
+        if not self.env.user.has_group(KAM_MANAGER_GROUP):
+            raise AccessError(self.env._("Only a head of sales approves plans."))
+        self.write({"state": "approved"})
+
+    def action_close(self):
+        if not self.env.user.has_group(KAM_MANAGER_GROUP):
+            raise AccessError(self.env._("Only a head of sales closes plans."))
+        if any(plan.state != "approved" for plan in self):
+            raise UserError(self.env._("Only approved plans can be closed."))
+        figures = self._kam_actuals()
+        line_figures = self.line_ids._kam_actual_amounts()
+        for plan in self:
+            amount, active, new = figures[plan.id]
+            plan.write(
+                {
+                    "state": "closed",
+                    "date_closed": fields.Date.context_today(self),
+                    "frozen_actual_amount": amount,
+                    "frozen_active_accounts": active,
+                    "frozen_new_accounts": new,
+                }
+            )
+        for line in self.line_ids:
+            line.frozen_actual_amount = line_figures.get(line.id, 0.0)
+
+    def action_reopen(self):
+        if not self.env.user.has_group(KAM_MANAGER_GROUP):
+            raise AccessError(self.env._("Only a head of sales reopens plans."))
+        self.filtered(lambda p: p.state == "closed").write(
+            {"state": "approved", "date_closed": False}
+        )
+
+    def action_reset_to_draft(self):
+        if not self.env.user.has_group(KAM_MANAGER_GROUP):
+            raise AccessError(self.env._("Only a head of sales resets plans to draft."))
+        self.filtered(lambda p: p.state == "approved").write({"state": "draft"})
+
+    def action_split(self):
+        """Create the individual plans of the team's KAMs from this department plan."""
+        self.ensure_one()
+        if self.plan_type != "department":
+            raise UserError(self.env._("Only a department plan can be split."))
+        if not self.env.user.has_group(KAM_MANAGER_GROUP):
+            raise AccessError(self.env._("Only a head of sales splits department plans."))
+        if self.child_ids.filtered(lambda p: p.state != "draft"):
+            raise UserError(
+                self.env._(
+                    "Some individual plans of %(plan)s are approved or closed already: "
+                    "split again only while all of them are drafts.",
+                    plan=self.display_name,
+                )
+            )
+        kams = self.team_id.member_ids.filtered(lambda u: u.has_group(KAM_GROUP))
+        if not kams:
+            raise UserError(
+                self.env._(
+                    "The sales team %(team)s has no key account manager among its members.",
+                    team=self.team_id.display_name,
+                )
+            )
+        self.child_ids.unlink()
+        accounts = self.env["res.partner"].search(
+            [
+                ("is_key_account", "=", True),
+                ("is_company", "=", True),
+                ("kam_user_id", "in", kams.ids),
+                ("company_id", "in", [False, self.company_id.id]),
+            ]
+        )
+        history = self._kam_history(accounts)
+        targets = _split_amount(
+            self.target_amount, [history.get(a.id, 0.0) for a in accounts], self.currency_id
+        )
+        target_by_account = dict(zip(accounts.ids, targets, strict=True))
+        by_kam = accounts.grouped("kam_user_id")
+        active_split = _split_integer(
+            self.target_active_accounts, [len(by_kam.get(kam, [])) for kam in kams]
+        )
+        new_split = _split_integer(self.target_new_accounts, [1] * len(kams))
+        vals_list = []
+        for kam, active_target, new_target in zip(kams, active_split, new_split, strict=True):
+            kam_accounts = by_kam.get(kam, self.env["res.partner"])
+            vals_list.append(
+                {
+                    "name": self.env._("%(plan)s - %(kam)s", plan=self.name, kam=kam.name),
+                    "plan_type": "individual",
+                    "parent_id": self.id,
+                    "user_id": kam.id,
+                    "company_id": self.company_id.id,
+                    "target_amount": sum(target_by_account[a.id] for a in kam_accounts),
+                    "target_active_accounts": active_target,
+                    "target_new_accounts": new_target,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "partner_id": account.id,
+                                "target_amount": target_by_account[account.id],
+                                "reference_amount": history.get(account.id, 0.0),
+                            }
+                        )
+                        for account in kam_accounts
+                    ],
+                }
+            )
+        plans = self.create(vals_list)
+        self.message_post(
+            body=self.env._(
+                "Split into %(count)s individual plans.", count=len(plans)
+            )
+        )
+        return plans
+
+    def _kam_history(self, accounts):
+        """{partner_id: invoiced revenue in the same period one year earlier}."""
+        self.ensure_one()
+        rows = self.env["account.move"].sudo()._read_group(
+            [
+                ("commercial_partner_id", "in", accounts.ids),
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "posted"),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("invoice_date", ">=", self.date_from - relativedelta(years=1)),
+                ("invoice_date", "<=", self.date_to - relativedelta(years=1)),
+            ],
+            ["commercial_partner_id"],
+            ["amount_untaxed_signed:sum"],
+        )
+        return {partner.id: max(amount, 0.0) for partner, amount in rows}
+
+    def action_view_children(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("kam_management.kam_plan_action")
+        action["domain"] = [("parent_id", "=", self.id)]
+        action["context"] = {"default_parent_id": self.id, "default_plan_type": "individual"}
+        return action
+
+
+def _pct(actual, target):
+    return actual / target * 100.0 if target else 0.0
+
+
+def _split_amount(total, weights, currency):
+    """Split ``total`` over accounts: an account without history gets an even share
+    (total / number of accounts); what is left goes to the others in proportion to
+    their history. The parts add up to ``total`` exactly (rounding goes to the last)."""
+    if not weights:
+        return []
+    even = total / len(weights)
+    with_history = sum(weights)
+    left = total - even * sum(1 for w in weights if not w)
+    parts = [
+        currency.round(left * w / with_history) if w else currency.round(even)
+        for w in weights
+    ] if with_history else [currency.round(even)] * len(weights)
+    parts[-1] = currency.round(parts[-1] + total - sum(parts))
+    return parts
+
+
+def _split_integer(total, weights):
+    """Split an integer ``total`` in proportion to ``weights`` (largest remainders)."""
+    if not weights:
+        return []
+    weight_sum = sum(weights) or len(weights)
+    weights = weights if sum(weights) else [1] * len(weights)
+    raw = [total * w / weight_sum for w in weights]
+    parts = [int(float_round(r, precision_digits=6) // 1) for r in raw]
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
