@@ -51,7 +51,7 @@ class KamCommon(AccountTestInvoicingCommon):
 
     @contextmanager
     def assertRaisesMessage(self, exception, regex):
-        """assertRaises (which rolls back to a savepoint) plus a check of the message."""
+        """assertRaises (which rolls back to a savepoint), then check the message."""
         with self.assertRaises(exception) as catcher:
             yield catcher
         self.assertRegex(str(catcher.exception), regex)

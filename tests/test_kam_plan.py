@@ -10,12 +10,16 @@ class KamPlanCommon(KamCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.account_3 = cls._key_account("Account Three", cls.kam_1, tier="c")
-        cls.team = cls.env["crm.team"].sudo().create(
-            {
-                "name": "Key Accounts",
-                "company_id": cls.env.company.id,
-                "member_ids": [Command.set((cls.kam_1 | cls.kam_2).ids)],
-            }
+        cls.team = (
+            cls.env["crm.team"]
+            .sudo()
+            .create(
+                {
+                    "name": "Key Accounts",
+                    "company_id": cls.env.company.id,
+                    "member_ids": [Command.set((cls.kam_1 | cls.kam_2).ids)],
+                }
+            )
         )
         cls.eur = cls.setup_other_currency("EUR", rates=[("2020-01-01", 2.0)])
         # last year: the history the split is based on
@@ -57,7 +61,9 @@ class TestKamPlanSplit(KamPlanCommon):
         self.assertAlmostEqual(sum(lines.mapped("target_amount")), 10000.0)
         self.assertAlmostEqual(plan_1.target_amount, 8333.33)
         self.assertAlmostEqual(plan_2.target_amount, 1666.67)
-        self.assertEqual((plan_1.target_active_accounts, plan_2.target_active_accounts), (2, 1))
+        self.assertEqual(
+            (plan_1.target_active_accounts, plan_2.target_active_accounts), (2, 1)
+        )
         self.assertEqual(plan_1.target_new_accounts + plan_2.target_new_accounts, 1)
         self.assertEqual(plan_1.date_from, self.department.date_from)
         self.assertEqual(plan_1.team_id, self.team)
@@ -84,9 +90,9 @@ class TestKamPlanActuals(KamPlanCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.plan_1, cls.plan_2 = (
-            cls.department.with_user(cls.head).action_split().sorted(
-                lambda p: p.user_id != cls.kam_1
-            )
+            cls.department.with_user(cls.head)
+            .action_split()
+            .sorted(lambda p: p.user_id != cls.kam_1)
         )
         invoice = cls._invoice
         invoice(cls.account_1, "2026-01-01", 1000.0)  # first day
@@ -102,14 +108,19 @@ class TestKamPlanActuals(KamPlanCommon):
         plan = self.plan_1.with_user(self.kam_1)
         self.assertAlmostEqual(plan.actual_amount, 1000 + 500 - 200 + 500)
         self.assertEqual(plan.actual_active_accounts, 2)
-        self.assertEqual(plan.actual_new_accounts, 1, "Account Three first bought in 2026")
+        self.assertEqual(
+            plan.actual_new_accounts, 1, "Account Three first bought in 2026"
+        )
         lines = {line.partner_id: line for line in plan.line_ids}
         self.assertAlmostEqual(lines[self.account_1].actual_amount, 1300.0)
         self.assertAlmostEqual(lines[self.account_3].actual_amount, 500.0)
         self.assertAlmostEqual(
-            lines[self.account_1].achievement, 1300.0 / lines[self.account_1].target_amount * 100
+            lines[self.account_1].achievement,
+            1300.0 / lines[self.account_1].target_amount * 100,
         )
-        self.assertAlmostEqual(plan.achievement_amount, 1800.0 / plan.target_amount * 100)
+        self.assertAlmostEqual(
+            plan.achievement_amount, 1800.0 / plan.target_amount * 100
+        )
         self.assertAlmostEqual(plan.achievement_active, 100.0)
         self.assertAlmostEqual(plan.achievement_new, 100.0)
 
@@ -138,7 +149,10 @@ class TestKamPlanActuals(KamPlanCommon):
     def test_variable_pay(self):
         plan = self.plan_1
         plan.write({"target_amount": 2000.0, "base_variable_pay": 1000.0})  # 90 %
-        self.assertEqual(plan.pay_scale_id, self.env.ref("kam_management.kam_variable_pay_scale_default"))
+        self.assertEqual(
+            plan.pay_scale_id,
+            self.env.ref("kam_management.kam_variable_pay_scale_default"),
+        )
         self.assertAlmostEqual(plan.achievement_amount, 90.0)
         self.assertAlmostEqual(plan.payout_pct, 75.0)
         self.assertAlmostEqual(plan.payout_amount, 750.0)
@@ -150,7 +164,9 @@ class TestKamPlanActuals(KamPlanCommon):
             ["target_amount:sum", "actual_amount:sum"],
         )
         figures = {partner: (target, actual) for partner, target, actual in rows}
-        line_1 = self.plan_1.line_ids.filtered(lambda line: line.partner_id == self.account_1)
+        line_1 = self.plan_1.line_ids.filtered(
+            lambda line: line.partner_id == self.account_1
+        )
         self.assertAlmostEqual(figures[self.account_1][0], line_1.target_amount)
         self.assertAlmostEqual(figures[self.account_1][1], 1300.0)
         self.assertAlmostEqual(figures[self.account_3][1], 500.0)
@@ -169,9 +185,9 @@ class TestKamPlanApproval(KamPlanCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.plan_1, cls.plan_2 = (
-            cls.department.with_user(cls.head).action_split().sorted(
-                lambda p: p.user_id != cls.kam_1
-            )
+            cls.department.with_user(cls.head)
+            .action_split()
+            .sorted(lambda p: p.user_id != cls.kam_1)
         )
 
     def test_submit_and_approve(self):
@@ -221,9 +237,9 @@ class TestKamPlanAccess(KamPlanCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.plan_1, cls.plan_2 = (
-            cls.department.with_user(cls.head).action_split().sorted(
-                lambda p: p.user_id != cls.kam_1
-            )
+            cls.department.with_user(cls.head)
+            .action_split()
+            .sorted(lambda p: p.user_id != cls.kam_1)
         )
         cls.plan_1.base_variable_pay = 5000.0
 
@@ -279,7 +295,10 @@ class TestKamPlanConstraints(KamPlanCommon):
 
     def test_negative_targets(self):
         for field in ("target_amount", "target_active_accounts", "target_new_accounts"):
-            with self.subTest(field=field), self.assertRaisesMessage(ValidationError, "negative"):
+            with (
+                self.subTest(field=field),
+                self.assertRaisesMessage(ValidationError, "negative"),
+            ):
                 self._plan(**{field: -1})
 
     def test_overlap(self):
@@ -306,10 +325,20 @@ class TestKamVariablePayScale(KamCommon):
     def test_interpolation(self):
         scale = self.env.ref("kam_management.kam_variable_pay_scale_default")
         expected = {
-            0: 0.0, 79.9: 0.0, 80: 50.0, 90: 75.0, 100: 100.0, 110: 125.0,
-            120: 150.0, 150: 150.0,
+            0: 0.0,
+            79.9: 0.0,
+            80: 50.0,
+            90: 75.0,
+            100: 100.0,
+            110: 125.0,
+            120: 150.0,
+            150: 150.0,
         }
         for achievement, payout in expected.items():
             with self.subTest(achievement=achievement):
                 self.assertAlmostEqual(scale._payout_pct(achievement), payout)
-        self.assertFalse(self.env["kam.variable.pay.scale"].create({"name": "Empty"})._payout_pct(100))
+        self.assertFalse(
+            self.env["kam.variable.pay.scale"]
+            .create({"name": "Empty"})
+            ._payout_pct(100)
+        )

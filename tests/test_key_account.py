@@ -135,6 +135,10 @@ class TestKeyAccountKpis(KamCommon):
         paid = self._invoice(account, "2026-03-01", 600.0, due_date="2026-04-01")
         self._pay(paid, pay_date="2026-04-01")
         self._invoice(account, "2026-06-10", 50.0, due_date="2026-06-15")  # due today
+        # an unapplied credit note is no debt: it does not lower the overdue amount
+        self._invoice(
+            account, "2026-04-15", 80.0, move_type="out_refund", due_date="2026-04-15"
+        )
         self.env.invalidate_all()
         expected = overdue.amount_total + partial.amount_total - 75.0
         self.assertAlmostEqual(account.kam_overdue_amount, expected)

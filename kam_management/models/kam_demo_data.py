@@ -109,3 +109,43 @@ class KamDemoData(models.AbstractModel):
                 }
             )
         self.env["account.move"].create(refund_vals).action_post()
+
+    @api.model
+    def _generate_plans(self, team_xmlid="kam_management.crm_team_key_accounts_demo"):
+        """The current year's department plan of the key account team, split into the
+        KAMs' plans: one approved, one waiting for review, one draft."""
+        team = self.env.ref(team_xmlid, raise_if_not_found=False)
+        if not team:
+            return
+        today = fields.Date.context_today(self)
+        Plan = self.env["kam.plan"]
+        accounts = self.env["res.partner"].search(
+            [
+                ("is_key_account", "=", True),
+                ("is_company", "=", True),
+                ("kam_user_id", "in", team.member_ids.ids),
+            ]
+        )
+        revenue = sum(accounts.mapped("kam_revenue_12m"))
+        department = Plan.create(
+            {
+                "name": self.env._("Key accounts %(year)s", year=today.year),
+                "plan_type": "department",
+                "team_id": team.id,
+                "date_from": today.replace(month=1, day=1),
+                "date_to": today.replace(month=12, day=31),
+                # a stretch of 10 % over the last 12 months
+                "target_amount": round(revenue * 1.1, -3) or 100000.0,
+                "target_active_accounts": max(len(accounts) - 2, 1),
+                "target_new_accounts": 3,
+            }
+        )
+        department.action_approve()
+        plans = department.action_split()
+        plans.write({"base_variable_pay": 6000.0})
+        plans = plans.sorted(lambda p: p.user_id.login)
+        if plans:
+            plans[0].action_submit()
+            plans[0].with_user(team.user_id).validate_tier()
+        if len(plans) > 1:
+            plans[1].action_submit()

@@ -169,16 +169,21 @@ class KamPlan(models.Model):
         tracking=True,
     )
     base_variable_pay = fields.Monetary(
-        string="Base Variable Pay",
         groups=KAM_GROUP,
         tracking=True,
         help="Variable pay at 100 % payout for the period.",
     )
     payout_pct = fields.Float(
-        string="Payout (%)", compute="_compute_payout", compute_sudo=True, groups=KAM_GROUP
+        string="Payout (%)",
+        compute="_compute_payout",
+        compute_sudo=True,
+        groups=KAM_GROUP,
     )
     payout_amount = fields.Monetary(
-        string="Variable Pay", compute="_compute_payout", compute_sudo=True, groups=KAM_GROUP
+        string="Variable Pay",
+        compute="_compute_payout",
+        compute_sudo=True,
+        groups=KAM_GROUP,
     )
 
     # --- defaults / computes --------------------------------------------
@@ -258,7 +263,11 @@ class KamPlan(models.Model):
         if operator not in ("<", "<=", ">", ">="):
             return NotImplemented
         plans = self.search([("target_amount", ">", 0)])
-        return Domain("id", "in", plans.filtered_domain([("achievement_amount", operator, value)]).ids)
+        return Domain(
+            "id",
+            "in",
+            plans.filtered_domain([("achievement_amount", operator, value)]).ids,
+        )
 
     # --- actuals in SQL batches -------------------------------------------
     def _kam_plan_kams_sql(self):
@@ -281,16 +290,26 @@ class KamPlan(models.Model):
 
     def _kam_flush_for_actuals(self):
         self.env["account.move"].flush_model(
-            ["commercial_partner_id", "company_id", "state", "move_type", "invoice_date",
-             "amount_untaxed_signed"]
+            [
+                "commercial_partner_id",
+                "company_id",
+                "state",
+                "move_type",
+                "invoice_date",
+                "amount_untaxed_signed",
+            ]
         )
-        self.env["res.partner"].flush_model(["kam_user_id", "is_key_account", "is_company"])
+        self.env["res.partner"].flush_model(
+            ["kam_user_id", "is_key_account", "is_company"]
+        )
         self.env["crm.team.member"].flush_model(["crm_team_id", "user_id", "active"])
-        self.flush_model(["plan_type", "user_id", "team_id", "date_from", "date_to", "company_id"])
+        self.flush_model(
+            ["plan_type", "user_id", "team_id", "date_from", "date_to", "company_id"]
+        )
         self.env["kam.plan.line"].flush_model(["plan_id", "partner_id"])
 
     def _kam_revenue_by_account(self):
-        """{plan_id: {partner_id: revenue}} for the key accounts of each plan's KAM(s)."""
+        """{plan_id: {partner_id: revenue}} for the key accounts of the plans' KAMs."""
         if not self:
             return {}
         self._kam_flush_for_actuals()
@@ -331,7 +350,8 @@ class KamPlan(models.Model):
                 """
                 WITH plan_kam AS (%(plan_kam)s),
                      first_invoice AS (
-                        SELECT commercial_partner_id, company_id, MIN(invoice_date) AS day
+                        SELECT commercial_partner_id, company_id,
+                               MIN(invoice_date) AS day
                           FROM account_move
                          WHERE state = 'posted' AND move_type = 'out_invoice'
                            AND commercial_partner_id IN (
@@ -376,26 +396,41 @@ class KamPlan(models.Model):
             if plan.date_to < plan.date_from:
                 raise ValidationError(
                     self.env._(
-                        "The plan %(plan)s ends before it starts.", plan=plan.display_name
+                        "The plan %(plan)s ends before it starts.",
+                        plan=plan.display_name,
                     )
                 )
             parent = plan.parent_id
-            if parent and (plan.date_from < parent.date_from or plan.date_to > parent.date_to):
+            if parent and (
+                plan.date_from < parent.date_from or plan.date_to > parent.date_to
+            ):
                 raise ValidationError(
                     self.env._(
-                        "The period of %(plan)s must lie within the period of its department "
+                        "The period of %(plan)s must lie within the period of its "
+                        "department "
                         "plan %(parent)s.",
                         plan=plan.display_name,
                         parent=parent.display_name,
                     )
                 )
 
-    @api.constrains("target_amount", "target_active_accounts", "target_new_accounts",
-                    "base_variable_pay")
+    @api.constrains(
+        "target_amount",
+        "target_active_accounts",
+        "target_new_accounts",
+        "base_variable_pay",
+    )
     def _check_targets(self):
         for plan in self.sudo():
-            if min(plan.target_amount, plan.target_active_accounts, plan.target_new_accounts,
-                   plan.base_variable_pay) < 0:
+            if (
+                min(
+                    plan.target_amount,
+                    plan.target_active_accounts,
+                    plan.target_new_accounts,
+                    plan.base_variable_pay,
+                )
+                < 0
+            ):
                 raise ValidationError(
                     self.env._(
                         "Targets and variable pay of %(plan)s cannot be negative.",
@@ -409,7 +444,8 @@ class KamPlan(models.Model):
             if plan.plan_type == "department" and (not plan.team_id or plan.parent_id):
                 raise ValidationError(
                     self.env._(
-                        "The department plan %(plan)s needs a sales team and no parent plan.",
+                        "The department plan %(plan)s needs a sales team and no "
+                        "parent plan.",
                         plan=plan.display_name,
                     )
                 )
@@ -421,7 +457,9 @@ class KamPlan(models.Model):
                     )
                 )
 
-    @api.constrains("plan_type", "user_id", "company_id", "date_from", "date_to", "state")
+    @api.constrains(
+        "plan_type", "user_id", "company_id", "date_from", "date_to", "state"
+    )
     def _check_overlap(self):
         individual = self.filtered(lambda p: p.plan_type == "individual")
         if not individual:
@@ -460,7 +498,9 @@ class KamPlan(models.Model):
         self._kam_check_locked(vals)
         # tier validation validates reviews while it checks a state change: tell
         # _validate_tier not to start a second state change from inside this one
-        plans = self.with_context(kam_plan_state_write=True) if "state" in vals else self
+        plans = (
+            self.with_context(kam_plan_state_write=True) if "state" in vals else self
+        )
         return super(KamPlan, plans).write(vals)
 
     def _kam_check_locked(self, vals):
@@ -505,7 +545,8 @@ class KamPlan(models.Model):
             if plan.plan_type == "individual" and not plan.line_ids:
                 raise UserError(
                     self.env._(
-                        "Add the target of each key account before submitting %(plan)s.",
+                        "Add the target of each key account before submitting "
+                        "%(plan)s.",
                         plan=plan.display_name,
                     )
                 )
@@ -557,7 +598,9 @@ class KamPlan(models.Model):
         if self.plan_type != "department":
             raise UserError(self.env._("Only a department plan can be split."))
         if not self.env.user.has_group(KAM_MANAGER_GROUP):
-            raise AccessError(self.env._("Only a head of sales splits department plans."))
+            raise AccessError(
+                self.env._("Only a head of sales splits department plans.")
+            )
         if self.child_ids.filtered(lambda p: p.state != "draft"):
             raise UserError(
                 self.env._(
@@ -570,7 +613,8 @@ class KamPlan(models.Model):
         if not kams:
             raise UserError(
                 self.env._(
-                    "The sales team %(team)s has no key account manager among its members.",
+                    "The sales team %(team)s has no key account manager among its "
+                    "members.",
                     team=self.team_id.display_name,
                 )
             )
@@ -585,7 +629,9 @@ class KamPlan(models.Model):
         )
         history = self._kam_history(accounts)
         targets = _split_amount(
-            self.target_amount, [history.get(a.id, 0.0) for a in accounts], self.currency_id
+            self.target_amount,
+            [history.get(a.id, 0.0) for a in accounts],
+            self.currency_id,
         )
         target_by_account = dict(zip(accounts.ids, targets, strict=True))
         by_kam = accounts.grouped("kam_user_id")
@@ -594,11 +640,15 @@ class KamPlan(models.Model):
         )
         new_split = _split_integer(self.target_new_accounts, [1] * len(kams))
         vals_list = []
-        for kam, active_target, new_target in zip(kams, active_split, new_split, strict=True):
+        for kam, active_target, new_target in zip(
+            kams, active_split, new_split, strict=True
+        ):
             kam_accounts = by_kam.get(kam, self.env["res.partner"])
             vals_list.append(
                 {
-                    "name": self.env._("%(plan)s - %(kam)s", plan=self.name, kam=kam.name),
+                    "name": self.env._(
+                        "%(plan)s - %(kam)s", plan=self.name, kam=kam.name
+                    ),
                     "plan_type": "individual",
                     "parent_id": self.id,
                     "user_id": kam.id,
@@ -620,34 +670,41 @@ class KamPlan(models.Model):
             )
         plans = self.create(vals_list)
         self.message_post(
-            body=self.env._(
-                "Split into %(count)s individual plans.", count=len(plans)
-            )
+            body=self.env._("Split into %(count)s individual plans.", count=len(plans))
         )
         return plans
 
     def _kam_history(self, accounts):
         """{partner_id: invoiced revenue in the same period one year earlier}."""
         self.ensure_one()
-        rows = self.env["account.move"].sudo()._read_group(
-            [
-                ("commercial_partner_id", "in", accounts.ids),
-                ("company_id", "=", self.company_id.id),
-                ("state", "=", "posted"),
-                ("move_type", "in", ("out_invoice", "out_refund")),
-                ("invoice_date", ">=", self.date_from - relativedelta(years=1)),
-                ("invoice_date", "<=", self.date_to - relativedelta(years=1)),
-            ],
-            ["commercial_partner_id"],
-            ["amount_untaxed_signed:sum"],
+        rows = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("commercial_partner_id", "in", accounts.ids),
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "=", "posted"),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                    ("invoice_date", ">=", self.date_from - relativedelta(years=1)),
+                    ("invoice_date", "<=", self.date_to - relativedelta(years=1)),
+                ],
+                ["commercial_partner_id"],
+                ["amount_untaxed_signed:sum"],
+            )
         )
         return {partner.id: max(amount, 0.0) for partner, amount in rows}
 
     def action_view_children(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("kam_management.kam_plan_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "kam_management.kam_plan_action"
+        )
         action["domain"] = [("parent_id", "=", self.id)]
-        action["context"] = {"default_parent_id": self.id, "default_plan_type": "individual"}
+        action["context"] = {
+            "default_parent_id": self.id,
+            "default_plan_type": "individual",
+        }
         return action
 
 
@@ -664,10 +721,14 @@ def _split_amount(total, weights, currency):
     even = total / len(weights)
     with_history = sum(weights)
     left = total - even * sum(1 for w in weights if not w)
-    parts = [
-        currency.round(left * w / with_history) if w else currency.round(even)
-        for w in weights
-    ] if with_history else [currency.round(even)] * len(weights)
+    parts = (
+        [
+            currency.round(left * w / with_history) if w else currency.round(even)
+            for w in weights
+        ]
+        if with_history
+        else [currency.round(even)] * len(weights)
+    )
     parts[-1] = currency.round(parts[-1] + total - sum(parts))
     return parts
 

@@ -29,7 +29,8 @@ class KamPlanLine(models.Model):
     reference_amount = fields.Monetary(
         string="Last Year",
         readonly=True,
-        help="Invoiced revenue of the same period one year earlier, when the plan was split.",
+        help="Invoiced revenue of the same period one year earlier, "
+        "when the plan was split.",
     )
     actual_amount = fields.Monetary(
         string="Invoiced", compute="_compute_actual_amount", compute_sudo=True
@@ -43,17 +44,27 @@ class KamPlanLine(models.Model):
         "(plan_id, partner_id)", "A key account appears once in a plan."
     )
 
-    @api.depends("plan_id.state", "partner_id", "plan_id.date_from", "plan_id.date_to",
-                 "target_amount", "frozen_actual_amount")
+    @api.depends(
+        "plan_id.state",
+        "partner_id",
+        "plan_id.date_from",
+        "plan_id.date_to",
+        "target_amount",
+        "frozen_actual_amount",
+    )
     def _compute_actual_amount(self):
         live = self.filtered(lambda line: line.state != "closed" and line.id)
         amounts = live._kam_actual_amounts()
         for line in self:
             line.actual_amount = (
-                line.frozen_actual_amount if line.state == "closed" else amounts.get(line.id, 0.0)
+                line.frozen_actual_amount
+                if line.state == "closed"
+                else amounts.get(line.id, 0.0)
             )
             line.achievement = (
-                line.actual_amount / line.target_amount * 100.0 if line.target_amount else 0.0
+                line.actual_amount / line.target_amount * 100.0
+                if line.target_amount
+                else 0.0
             )
 
     def _kam_actual_amounts(self):

@@ -32,8 +32,8 @@ class KamVariablePayScale(models.Model):
             points = scale.line_ids.sorted("achievement")
             scale.note = (
                 self.env._(
-                    "Below %(first)s %% achievement: no variable pay; linear between the "
-                    "points; from %(last)s %% on: %(cap)s %%.",
+                    "Below %(first)s %% achievement: no variable pay; linear "
+                    "between the points; from %(last)s %% on: %(cap)s %%.",
                     first=points[0].achievement,
                     last=points[-1].achievement,
                     cap=points[-1].payout,
@@ -46,7 +46,9 @@ class KamVariablePayScale(models.Model):
         """Payout % for an achievement %: 0 below the first point, linear between
         points, capped at the last point."""
         self.ensure_one()
-        points = [(p.achievement, p.payout) for p in self.line_ids.sorted("achievement")]
+        points = [
+            (p.achievement, p.payout) for p in self.line_ids.sorted("achievement")
+        ]
         if not points or achievement < points[0][0]:
             return 0.0
         for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):

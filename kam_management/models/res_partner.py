@@ -137,6 +137,8 @@ class ResPartner(models.Model):
                 ("account_type", "=", "asset_receivable"),
                 ("parent_state", "=", "posted"),
                 ("reconciled", "=", False),
+                # debts only: an unapplied credit note is no overdue debt
+                ("amount_residual", ">", 0),
                 ("date_maturity", "<", fields.Date.context_today(self)),
             ]
         )

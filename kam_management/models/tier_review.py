@@ -15,7 +15,9 @@ class TierReview(models.Model):
                     and self.env.user not in review.reviewer_ids
                 ):
                     raise AccessError(
-                        self.env._("Only a reviewer of %(name)s can decide it.",
-                                   name=review.name)
+                        self.env._(
+                            "Only a reviewer of %(name)s can decide it.",
+                            name=review.name,
+                        )
                     )
         return super().write(vals)

@@ -15,7 +15,7 @@ class KamPlanReport(models.Model):
     _auto = False
     _order = "date desc"
 
-    plan_id = fields.Many2one("kam.plan", string="Plan", readonly=True)
+    plan_id = fields.Many2one("kam.plan", readonly=True)
     parent_id = fields.Many2one("kam.plan", string="Department Plan", readonly=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     user_id = fields.Many2one("res.users", string="Key Account Manager", readonly=True)
@@ -31,11 +31,24 @@ class KamPlanReport(models.Model):
     actual_amount = fields.Monetary(string="Invoiced", readonly=True)
 
     _depends = {
-        "kam.plan": ["parent_id", "team_id", "user_id", "company_id", "state",
-                     "date_from", "date_to"],
+        "kam.plan": [
+            "parent_id",
+            "team_id",
+            "user_id",
+            "company_id",
+            "state",
+            "date_from",
+            "date_to",
+        ],
         "kam.plan.line": ["plan_id", "partner_id", "target_amount"],
-        "account.move": ["commercial_partner_id", "company_id", "state", "move_type",
-                         "invoice_date", "amount_untaxed_signed"],
+        "account.move": [
+            "commercial_partner_id",
+            "company_id",
+            "state",
+            "move_type",
+            "invoice_date",
+            "amount_untaxed_signed",
+        ],
     }
 
     @property
