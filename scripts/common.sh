@@ -21,6 +21,7 @@ drop_db() {
 # Run odoo-bin, keep its log, fail on a non-zero exit or any ERROR/CRITICAL line.
 odoo_checked() {
     local log=$1; shift
+    rm -f "$log"  # odoo-bin appends to its log file
     if ! odoo "$@" --logfile="$log"; then
         grep -E " (ERROR|CRITICAL) " "$log" | head -20 >&2 || true
         echo "odoo-bin failed, see $log" >&2
