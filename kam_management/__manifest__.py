@@ -26,6 +26,7 @@
         "views/kam_plan_views.xml",
         "views/kam_variable_pay_scale_views.xml",
         "views/kam_plan_report_views.xml",
+        "views/kam_report_views.xml",
         "views/res_config_settings_views.xml",
         "views/kam_management_menus.xml",
     ],

@@ -1,1 +1,3 @@
 from . import kam_plan_report
+from . import sale_report
+from . import account_invoice_report
