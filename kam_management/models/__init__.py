@@ -8,3 +8,6 @@ from . import kam_plan
 from . import kam_plan_line
 from . import tier_definition
 from . import tier_review
+from . import crm_team
+from . import sale_order
+from . import kam_visit

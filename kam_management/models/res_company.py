@@ -15,10 +15,44 @@ class ResCompany(models.Model):
         string="Tier C Visit Interval (days)", default=30
     )
 
+    kam_visit_max_per_day = fields.Integer(
+        string="Visits per Day",
+        default=4,
+        help="The weekly planner proposes at most this many visits and calls a day.",
+    )
+    kam_visit_grace_days = fields.Integer(
+        string="Missed Visit Grace (days)",
+        default=1,
+        help="A planned visit still open this many days after its end is marked "
+        "missed.",
+    )
+    kam_checkin_radius = fields.Integer(
+        string="Check-in Radius (m)",
+        default=500,
+        help="A check-in farther than this from the account's address is flagged.",
+    )
+    kam_visit_autoplan = fields.Boolean(
+        string="Pre-plan Next Week",
+        help="Every week, propose and create the next week's visits of every KAM.",
+    )
+    kam_sales_support_user_id = fields.Many2one(
+        "res.users",
+        string="Sales Support",
+        domain="[('share', '=', False)]",
+        help="Gets the activity to enter the orders KAMs take on visits (unless the "
+        "sales team names its own).",
+    )
+
     _kam_visit_interval_positive = models.Constraint(
         "CHECK(kam_visit_interval_a > 0 AND kam_visit_interval_b > 0"
         " AND kam_visit_interval_c > 0)",
         "Visit intervals must be positive numbers of days.",
+    )
+    _kam_visit_settings_check = models.Constraint(
+        "CHECK(kam_visit_max_per_day > 0 AND kam_visit_grace_days >= 0"
+        " AND kam_checkin_radius > 0)",
+        "Visits per day and the check-in radius must be positive, the grace period "
+        "cannot be negative.",
     )
 
     def _kam_visit_interval_for_tier(self, tier):

@@ -61,6 +61,23 @@ class ResPartner(models.Model):
         help="How often the account should be visited; defaults from the tier "
         "(Settings > Key Accounts).",
     )
+    kam_visit_ids = fields.One2many("kam.visit", "partner_id", string="Visits")
+    kam_last_visit_date = fields.Date(
+        string="Last Visit",
+        compute="_compute_kam_last_visit_date",
+        store=True,
+        compute_sudo=True,
+        groups=KAM_GROUP,
+        help="Date of the last visit or call that took place.",
+    )
+    kam_next_visit_date = fields.Date(
+        string="Next Visit Due",
+        compute="_compute_kam_next_visit_date",
+        store=True,
+        groups=KAM_GROUP,
+        help="Last visit plus the visit interval; the day it became a key account "
+        "when it was never visited.",
+    )
     kam_currency_id = fields.Many2one(
         "res.currency",
         compute="_compute_kam_kpis",
@@ -114,6 +131,34 @@ class ResPartner(models.Model):
             partner.kam_visit_interval_days = company._kam_visit_interval_for_tier(
                 partner.kam_tier
             )
+
+    @api.depends("kam_visit_ids.state", "kam_visit_ids.date_start")
+    def _compute_kam_last_visit_date(self):
+        rows = self.env["kam.visit"]._read_group(
+            [("partner_id", "in", self.ids), ("state", "=", "done")],
+            ["partner_id"],
+            ["date_start:max"],
+        )
+        last = {partner: date_start for partner, date_start in rows}
+        for partner in self:
+            day = last.get(partner)
+            partner.kam_last_visit_date = (
+                fields.Datetime.context_timestamp(partner, day).date() if day else False
+            )
+
+    @api.depends("is_key_account", "kam_last_visit_date", "kam_visit_interval_days")
+    def _compute_kam_next_visit_date(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            if not partner.is_key_account:
+                partner.kam_next_visit_date = False
+            elif partner.kam_last_visit_date:
+                partner.kam_next_visit_date = (
+                    partner.kam_last_visit_date
+                    + relativedelta(days=partner.kam_visit_interval_days)
+                )
+            else:
+                partner.kam_next_visit_date = partner.kam_next_visit_date or today
 
     def _kam_kpi_partners(self):
         """The key accounts (commercial partners) whose figures the user may see."""

@@ -1,0 +1,503 @@
+import math
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+EARTH_RADIUS_M = 6371000.0
+
+
+def _distance_m(lat1, lon1, lat2, lon2):
+    """Great-circle distance in metres (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
+    a = (
+        math.sin(dphi / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+class KamVisit(models.Model):
+    _name = "kam.visit"
+    _description = "Key Account Visit or Call"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    # --- fields ---------------------------------------------------------
+    name = fields.Char(
+        compute="_compute_name",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+    )
+    visit_type = fields.Selection(
+        [("visit", "Visit"), ("call", "Call")],
+        string="Type",
+        required=True,
+        default="visit",
+        tracking=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Key Account",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        domain="[('is_key_account', '=', True), ('is_company', '=', True)]",
+    )
+    contact_id = fields.Many2one(
+        "res.partner",
+        ondelete="set null",
+        domain="[('parent_id', '=', partner_id)]",
+        help="The person met or called; invited to the calendar event.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Key Account Manager",
+        required=True,
+        index=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    date_start = fields.Datetime(
+        string="Start",
+        required=True,
+        index=True,
+        tracking=True,
+        default=fields.Datetime.now,
+    )
+    duration = fields.Float(
+        default=1.0, tracking=True, help="Planned duration in hours."
+    )
+    date_end = fields.Datetime(string="End", compute="_compute_date_end", store=True)
+    state = fields.Selection(
+        [
+            ("planned", "Planned"),
+            ("done", "Done"),
+            ("missed", "Missed"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True,
+        default="planned",
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    is_unscheduled = fields.Boolean(
+        string="Unscheduled",
+        help="Made outside the weekly schedule, when needed (duty 2.3).",
+    )
+    purpose = fields.Text()
+    outcome = fields.Text()
+    next_step = fields.Text()
+    # negotiated terms (duty 2.3)
+    payment_term_id = fields.Many2one(
+        "account.payment.term",
+        string="Agreed Payment Terms",
+        check_company=True,
+        ondelete="set null",
+        tracking=True,
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        string="Agreed Pricelist",
+        check_company=True,
+        ondelete="set null",
+        tracking=True,
+    )
+    terms_note = fields.Text(string="Other Agreed Terms")
+    # check-in / check-out from the phone
+    check_in = fields.Datetime(readonly=True, copy=False)
+    check_out = fields.Datetime(readonly=True, copy=False)
+    check_in_latitude = fields.Float(digits=(10, 7), readonly=True, copy=False)
+    check_in_longitude = fields.Float(digits=(10, 7), readonly=True, copy=False)
+    check_out_latitude = fields.Float(digits=(10, 7), readonly=True, copy=False)
+    check_out_longitude = fields.Float(digits=(10, 7), readonly=True, copy=False)
+    check_in_distance = fields.Float(
+        string="Distance at Check-in (m)",
+        readonly=True,
+        copy=False,
+        help="Between the phone and the account's address coordinates.",
+    )
+    is_far_check_in = fields.Boolean(
+        string="Checked in Far Away",
+        readonly=True,
+        copy=False,
+        help="Checked in farther from the account than the allowed radius.",
+    )
+    calendar_event_id = fields.Many2one(
+        "calendar.event", readonly=True, copy=False, ondelete="set null"
+    )
+    order_ids = fields.One2many("sale.order", "kam_visit_id", string="Orders")
+    order_count = fields.Integer(compute="_compute_order_count")
+
+    # --- computes -------------------------------------------------------
+    @api.depends("visit_type", "partner_id")
+    def _compute_name(self):
+        labels = dict(self._fields["visit_type"]._description_selection(self.env))
+        for visit in self:
+            visit.name = (
+                f"{labels.get(visit.visit_type, '')}: {visit.partner_id.name or ''}"
+            )
+
+    @api.depends("date_start", "duration")
+    def _compute_date_end(self):
+        for visit in self:
+            visit.date_end = visit.date_start and visit.date_start + timedelta(
+                hours=visit.duration or 0.0
+            )
+
+    @api.depends("order_ids")
+    def _compute_order_count(self):
+        counts = dict(
+            self.env["sale.order"]._read_group(
+                [("kam_visit_id", "in", self.ids)], ["kam_visit_id"], ["__count"]
+            )
+        )
+        for visit in self:
+            visit.order_count = counts.get(visit, 0)
+
+    # --- constraints ----------------------------------------------------
+    @api.constrains("duration")
+    def _check_duration(self):
+        if any(visit.duration <= 0 for visit in self):
+            raise ValidationError(
+                self.env._("The duration of a visit must be positive.")
+            )
+
+    @api.constrains("check_in", "check_out")
+    def _check_check_out(self):
+        for visit in self:
+            if visit.check_out and (
+                not visit.check_in or visit.check_out < visit.check_in
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(visit)s: check-out cannot come before check-in.",
+                        visit=visit.display_name,
+                    )
+                )
+
+    @api.constrains("partner_id")
+    def _check_partner(self):
+        for visit in self:
+            partner = visit.partner_id.sudo()
+            if not partner.is_key_account or partner.commercial_partner_id != partner:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s is not a key account.",
+                        partner=visit.partner_id.display_name,
+                    )
+                )
+
+    # --- CRUD and calendar sync ------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        visits = super().create(vals_list)
+        visits.filtered(lambda v: v.state == "planned")._kam_create_events()
+        return visits
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("state") in ("cancelled", "missed"):
+            self._kam_drop_events()
+        elif (
+            vals.get("state") == "planned"
+            or {
+                "date_start",
+                "duration",
+                "user_id",
+                "partner_id",
+                "contact_id",
+                "visit_type",
+                "name",
+            }
+            & vals.keys()
+        ):
+            self._kam_sync_events()
+        return res
+
+    def _kam_event_vals(self):
+        self.ensure_one()
+        attendee = self.contact_id or self.partner_id
+        return {
+            "name": self.name,
+            "start": self.date_start,
+            "stop": self.date_end,
+            "duration": self.duration,
+            "user_id": self.user_id.id,
+            "partner_ids": [(6, 0, (self.user_id.partner_id | attendee).ids)],
+            "location": self.partner_id._display_address(without_company=True).replace(
+                "\n", ", "
+            )
+            if self.visit_type == "visit"
+            else False,
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+        }
+
+    def _kam_events(self):
+        # visits are the KAM's; the events they own follow them (no e-mail to the
+        # customer from an automatic planning)
+        return self.env["calendar.event"].with_context(
+            no_mail_to_attendees=True, mail_create_nosubscribe=True
+        )
+
+    def _kam_create_events(self):
+        if not self:
+            return
+        events = self._kam_events().create([visit._kam_event_vals() for visit in self])
+        for visit, event in zip(self, events, strict=True):
+            visit.calendar_event_id = event
+
+    def _kam_sync_events(self):
+        for visit in self.filtered(lambda v: v.state == "planned"):
+            if visit.calendar_event_id:
+                visit.calendar_event_id.with_context(no_mail_to_attendees=True).write(
+                    visit._kam_event_vals()
+                )
+            else:
+                visit._kam_create_events()
+
+    def _kam_drop_events(self):
+        events = self.calendar_event_id
+        if events:
+            self.calendar_event_id = False
+            events.with_context(no_mail_to_attendees=True).unlink()
+
+    def unlink(self):
+        self._kam_drop_events()
+        return super().unlink()
+
+    # --- actions --------------------------------------------------------
+    def action_check_in(self, latitude=None, longitude=None):
+        """Called by the phone's check-in button with the browser's coordinates
+        (None when the device has none or the user refused)."""
+        for visit in self:
+            if visit.state != "planned":
+                raise UserError(
+                    self.env._(
+                        "Only a planned visit can be checked in (%(visit)s is "
+                        "%(state)s).",
+                        visit=visit.display_name,
+                        state=dict(
+                            self._fields["state"]._description_selection(self.env)
+                        )[visit.state],
+                    )
+                )
+            vals = {"check_in": fields.Datetime.now()}
+            if latitude is not None and longitude is not None:
+                vals.update(check_in_latitude=latitude, check_in_longitude=longitude)
+                partner = visit.partner_id
+                if partner.partner_latitude or partner.partner_longitude:
+                    distance = _distance_m(
+                        latitude,
+                        longitude,
+                        partner.partner_latitude,
+                        partner.partner_longitude,
+                    )
+                    vals.update(
+                        check_in_distance=round(distance),
+                        is_far_check_in=distance > visit.company_id.kam_checkin_radius,
+                    )
+            visit.write(vals)
+        return True
+
+    def action_check_out(self, latitude=None, longitude=None):
+        for visit in self:
+            if not visit.check_in:
+                raise UserError(
+                    self.env._(
+                        "Check in to %(visit)s before checking out.",
+                        visit=visit.display_name,
+                    )
+                )
+            vals = {"check_out": fields.Datetime.now(), "state": "done"}
+            if latitude is not None and longitude is not None:
+                vals.update(check_out_latitude=latitude, check_out_longitude=longitude)
+            visit.write(vals)
+        return True
+
+    def action_done(self):
+        if any(visit.state != "planned" for visit in self):
+            raise UserError(self.env._("Only planned visits can be marked as done."))
+        self.write({"state": "done"})
+
+    def action_cancel(self):
+        if any(visit.state == "done" for visit in self):
+            raise UserError(self.env._("A visit that took place cannot be cancelled."))
+        self.write({"state": "cancelled"})
+
+    def action_reset_to_planned(self):
+        self.filtered(lambda v: v.state in ("missed", "cancelled")).write(
+            {"state": "planned"}
+        )
+
+    def action_apply_terms(self):
+        """Copy the agreed payment terms and pricelist to the account."""
+        self.ensure_one()
+        partner = self.partner_id.with_company(self.company_id)
+        vals = {}
+        if self.payment_term_id:
+            vals["property_payment_term_id"] = self.payment_term_id.id
+        if self.pricelist_id:
+            vals["property_product_pricelist"] = self.pricelist_id.id
+        if not vals:
+            raise UserError(self.env._("No payment terms or pricelist were agreed."))
+        partner.check_access("write")
+        partner.write(vals)
+        partner.message_post(
+            body=self.env._(
+                "Terms agreed on %(visit)s applied.", visit=self.display_name
+            )
+        )
+        return True
+
+    def action_take_order(self):
+        """A quotation for the account, linked to this visit, for sales support."""
+        self.ensure_one()
+        if self.state == "cancelled":
+            raise UserError(self.env._("No order can be taken on a cancelled visit."))
+        vals = {
+            "partner_id": self.partner_id.id,
+            "user_id": self.user_id.id,
+            "company_id": self.company_id.id,
+            "kam_visit_id": self.id,
+            "origin": self.name,
+        }
+        if self.payment_term_id:
+            vals["payment_term_id"] = self.payment_term_id.id
+        if self.pricelist_id:
+            vals["pricelist_id"] = self.pricelist_id.id
+        order = self.env["sale.order"].create(vals)
+        support = (
+            order.team_id.kam_sales_support_user_id
+            or self.company_id.kam_sales_support_user_id
+        )
+        if support:
+            order.activity_schedule(
+                "kam_management.mail_activity_type_enter_order",
+                user_id=support.id,
+                note=self.env._(
+                    "Order taken by %(kam)s on %(visit)s: please enter it.",
+                    kam=self.user_id.name,
+                    visit=self.display_name,
+                ),
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": order.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_view_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sale.action_quotations_with_onboarding"
+        )
+        action["domain"] = [("kam_visit_id", "=", self.id)]
+        action["context"] = {
+            "default_kam_visit_id": self.id,
+            "default_partner_id": self.partner_id.id,
+        }
+        return action
+
+    # --- crons ----------------------------------------------------------
+    @api.model
+    def _cron_mark_missed(self):
+        """Planned visits past their end and the company's grace period are missed;
+        their KAM gets an activity to reschedule."""
+        now = fields.Datetime.now()
+        visits = self.search([("state", "=", "planned"), ("date_end", "<", now)])
+        missed = visits.filtered(
+            lambda v: v.date_end + timedelta(days=v.company_id.kam_visit_grace_days)
+            < now
+        )
+        missed.write({"state": "missed"})
+        for visit in missed:
+            visit.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=visit.user_id.id,
+                summary=self.env._("Missed: reschedule"),
+                note=self.env._(
+                    "%(visit)s did not take place: plan it again.",
+                    visit=visit.display_name,
+                ),
+            )
+        return missed
+
+    @api.model
+    def _cron_plan_next_week(self):
+        """Pre-plan next week for every KAM of the companies that ask for it."""
+        companies = self.env["res.company"].search([("kam_visit_autoplan", "=", True)])
+        if not companies:
+            return
+        today = fields.Date.context_today(self)
+        monday = today + timedelta(days=7 - today.weekday())
+        kams = self.env["res.partner"]._read_group(
+            [
+                ("is_key_account", "=", True),
+                ("is_company", "=", True),
+                ("kam_user_id", "!=", False),
+                ("company_id", "in", [False, *companies.ids]),
+            ],
+            ["kam_user_id"],
+        )
+        Planner = self.env["kam.visit.planner"]
+        for company in companies:
+            for (kam,) in kams:
+                if company not in kam.company_ids:
+                    continue
+                planner = Planner.with_company(company).create(
+                    {"user_id": kam.id, "week_start": monday}
+                )
+                planner.action_propose()
+                planner.action_create_visits()
+
+    # --- coverage -------------------------------------------------------
+    @api.model
+    def _kam_coverage(self, users, date_from, date_to):
+        """{user: (accounts visited as often as their cadence asks, accounts due)}.
+
+        An account of interval N days is due floor(days / N) visits in the period
+        (none when the period is shorter than its interval)."""
+        days = (date_to - date_from).days + 1
+        accounts = self.env["res.partner"].search_fetch(
+            [
+                ("is_key_account", "=", True),
+                ("is_company", "=", True),
+                ("kam_user_id", "in", users.ids),
+            ],
+            ["kam_user_id", "kam_visit_interval_days"],
+        )
+        done = dict(
+            self._read_group(
+                [
+                    ("partner_id", "in", accounts.ids),
+                    ("state", "=", "done"),
+                    ("date_start", ">=", date_from),
+                    ("date_start", "<", date_to + timedelta(days=1)),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        result = {user: [0, 0] for user in users}
+        for account in accounts:
+            required = days // max(account.kam_visit_interval_days, 1)
+            if not required:
+                continue
+            figures = result[account.kam_user_id]
+            figures[1] += 1
+            figures[0] += done.get(account, 0) >= required
+        return {user: tuple(figures) for user, figures in result.items()}

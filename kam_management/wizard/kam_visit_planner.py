@@ -1,0 +1,201 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..models.res_partner import KAM_MANAGER_GROUP
+
+FIRST_SLOT = time(9, 0)
+SLOT_HOURS = 1.5
+WORKING_DAYS = 5
+
+
+class KamVisitPlanner(models.TransientModel):
+    """Weekly planner (duty 2.2): a visit or call for every account due that week."""
+
+    _name = "kam.visit.planner"
+    _description = "Weekly Visit Planner"
+
+    user_id = fields.Many2one(
+        "res.users",
+        string="Key Account Manager",
+        required=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    week_start = fields.Date(
+        string="Week of",
+        required=True,
+        default=lambda self: self._default_week_start(),
+        help="The Monday of the week to plan.",
+    )
+    max_per_day = fields.Integer(
+        string="Visits per Day",
+        default=lambda self: self.env.company.kam_visit_max_per_day,
+        required=True,
+    )
+    line_ids = fields.One2many(
+        "kam.visit.planner.line", "planner_id", string="Proposals"
+    )
+    unplanned_count = fields.Integer(
+        readonly=True, help="Accounts due this week that did not fit in the days."
+    )
+    coverage_note = fields.Char(compute="_compute_coverage_note")
+
+    @api.model
+    def _default_week_start(self):
+        today = fields.Date.context_today(self)
+        return today + timedelta(days=7 - today.weekday())
+
+    @api.depends("user_id", "week_start")
+    def _compute_coverage_note(self):
+        for planner in self:
+            if not planner.user_id or not planner.week_start:
+                planner.coverage_note = False
+                continue
+            date_to = planner.week_start - timedelta(days=1)
+            date_from = date_to - timedelta(days=27)
+            covered, due = self.env["kam.visit"]._kam_coverage(
+                planner.user_id, date_from, date_to
+            )[planner.user_id]
+            planner.coverage_note = self.env._(
+                "Last 4 weeks: %(covered)s of %(due)s accounts visited as often as "
+                "their cadence asks.",
+                covered=covered,
+                due=due,
+            )
+
+    def _check_planner_rights(self):
+        if self.user_id != self.env.user and not self.env.user.has_group(
+            KAM_MANAGER_GROUP
+        ):
+            raise AccessError(
+                self.env._("Only a head of sales plans the week of another KAM.")
+            )
+
+    def action_propose(self):
+        self.ensure_one()
+        self._check_planner_rights()
+        if self.max_per_day <= 0:
+            raise UserError(self.env._("Plan at least one visit a day."))
+        week_start = self.week_start - timedelta(days=self.week_start.weekday())
+        week_end = week_start + timedelta(days=6)
+        accounts = self.env["res.partner"].search_fetch(
+            [
+                ("is_key_account", "=", True),
+                ("is_company", "=", True),
+                ("kam_user_id", "=", self.user_id.id),
+                ("company_id", "in", [False, self.company_id.id]),
+                ("kam_next_visit_date", "<=", week_end),
+            ],
+            ["kam_next_visit_date", "kam_tier", "name"],
+            order="kam_next_visit_date, kam_tier, name",
+        )
+        tz = pytz.timezone(self.user_id.tz or "UTC")
+        week_start_utc = tz.localize(datetime.combine(week_start, time.min))
+        planned = (
+            self.env["kam.visit"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("partner_id", "in", accounts.ids),
+                    ("state", "in", ("planned", "done")),
+                    (
+                        "date_start",
+                        ">=",
+                        week_start_utc.astimezone(pytz.utc).replace(tzinfo=None),
+                    ),
+                    (
+                        "date_start",
+                        "<",
+                        (week_start_utc + timedelta(days=7))
+                        .astimezone(pytz.utc)
+                        .replace(tzinfo=None),
+                    ),
+                ],
+                ["partner_id"],
+            )
+        )
+        todo = accounts - planned.partner_id
+        capacity = self.max_per_day * WORKING_DAYS
+        vals_list = []
+        for index, account in enumerate(todo[:capacity]):
+            day, slot = divmod(index, self.max_per_day)
+            local = datetime.combine(
+                week_start + timedelta(days=day), FIRST_SLOT
+            ) + timedelta(hours=SLOT_HOURS * slot)
+            vals_list.append(
+                {
+                    "planner_id": self.id,
+                    "partner_id": account.id,
+                    # strategic and regular accounts are visited, tier C is called
+                    "visit_type": "call" if account.kam_tier == "c" else "visit",
+                    "date_start": tz.localize(local)
+                    .astimezone(pytz.utc)
+                    .replace(tzinfo=None),
+                    "selected": True,
+                }
+            )
+        self.line_ids.unlink()
+        self.env["kam.visit.planner.line"].create(vals_list)
+        self.unplanned_count = max(len(todo) - capacity, 0)
+        return self._reopen()
+
+    def action_create_visits(self):
+        self.ensure_one()
+        self._check_planner_rights()
+        lines = self.line_ids.filtered("selected")
+        if not lines:
+            raise UserError(self.env._("Nothing to plan: propose the week first."))
+        visits = self.env["kam.visit"].create(
+            [
+                {
+                    "partner_id": line.partner_id.id,
+                    "visit_type": line.visit_type,
+                    "date_start": line.date_start,
+                    "duration": line.duration,
+                    "user_id": self.user_id.id,
+                    "company_id": self.company_id.id,
+                }
+                for line in lines
+            ]
+        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "kam_management.kam_visit_action"
+        )
+        action["domain"] = [("id", "in", visits.ids)]
+        action["context"] = {"initial_date": fields.Date.to_string(self.week_start)}
+        return action
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
+
+
+class KamVisitPlannerLine(models.TransientModel):
+    _name = "kam.visit.planner.line"
+    _description = "Weekly Visit Planner Proposal"
+    _order = "date_start, id"
+
+    planner_id = fields.Many2one("kam.visit.planner", required=True, ondelete="cascade")
+    selected = fields.Boolean(string="Plan", default=True)
+    partner_id = fields.Many2one("res.partner", string="Key Account", required=True)
+    visit_type = fields.Selection(
+        [("visit", "Visit"), ("call", "Call")],
+        string="Type",
+        required=True,
+        default="visit",
+    )
+    date_start = fields.Datetime(string="Start", required=True)
+    duration = fields.Float(default=1.0)
