@@ -149,3 +149,64 @@ class KamDemoData(models.AbstractModel):
             plans[0].with_user(team.user_id).validate_tier()
         if len(plans) > 1:
             plans[1].action_submit()
+
+    @api.model
+    def _generate_visits(self, weeks=4, seed=7):
+        """Past visits (done, some missed or far from the client), and this week's
+        plan of every KAM made with the weekly planner."""
+        rng = random.Random(seed)
+        accounts = self.env["res.partner"].search(
+            [("is_key_account", "=", True), ("is_company", "=", True)]
+        )
+        if not accounts:
+            return
+        now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
+        monday = fields.Date.context_today(self) - timedelta(
+            days=fields.Date.context_today(self).weekday()
+        )
+        vals_list = []
+        for account in accounts:
+            step = max(account.kam_visit_interval_days // 7, 1)
+            for week in range(weeks, -1, -step):
+                day = monday - timedelta(weeks=week, days=-rng.randrange(5))
+                if day >= fields.Date.context_today(self):
+                    continue
+                start = datetime.combine(day, time(8 + rng.randrange(8), 0))
+                state = "missed" if rng.random() < 0.1 else "done"
+                vals = {
+                    "partner_id": account.id,
+                    "user_id": account.kam_user_id.id,
+                    "visit_type": "call" if account.kam_tier == "c" else "visit",
+                    "date_start": start,
+                    "state": state,
+                    "purpose": self.env._("Review orders and promotions"),
+                }
+                if state == "done":
+                    vals.update(
+                        check_in=start,
+                        check_out=start + timedelta(hours=1),
+                        outcome=self.env._("Order discussed, shelf checked."),
+                        is_far_check_in=rng.random() < 0.1,
+                    )
+                vals_list.append(vals)
+        self.env["kam.visit"].create(vals_list)
+        # late in the week, the plan is next week's
+        plan_monday = monday + timedelta(weeks=1) if now.weekday() >= 4 else monday
+        for kam in accounts.kam_user_id:
+            planner = self.env["kam.visit.planner"].create(
+                {"user_id": kam.id, "week_start": plan_monday}
+            )
+            planner.action_propose()
+            if planner.line_ids:
+                planner.action_create_visits()
+        # an order taken on one of today's visits, waiting for sales support
+        support = self.env.ref(
+            "kam_management.user_kam_sofia_demo", raise_if_not_found=False
+        )
+        if support:
+            self.env.company.kam_sales_support_user_id = support
+        planned = self.env["kam.visit"].search(
+            [("state", "=", "planned"), ("date_start", ">=", now)], limit=1
+        )
+        if planned:
+            planned.action_take_order()
