@@ -43,6 +43,35 @@ class ResCompany(models.Model):
         "sales team names its own).",
     )
 
+    # credit control (duties 2.5, 2.8)
+    kam_credit_check_required = fields.Boolean(
+        string="Require a Valid Credit Check",
+        help="Orders of key accounts are blocked while the account has no approved, "
+        "unexpired credit check in this company.",
+    )
+    kam_credit_check_validity_months = fields.Integer(
+        string="Credit Check Validity (months)", default=12
+    )
+    kam_credit_weight_payment = fields.Integer(
+        string="Weight: Payment Behaviour", default=30
+    )
+    kam_credit_weight_overdue = fields.Integer(
+        string="Weight: Overdue Share", default=20
+    )
+    kam_credit_weight_age = fields.Integer(
+        string="Weight: Years in Business", default=15
+    )
+    kam_credit_weight_equity = fields.Integer(string="Weight: Equity Cover", default=20)
+    kam_credit_weight_external = fields.Integer(
+        string="Weight: External Rating", default=15
+    )
+    # contracts (duty 2.4)
+    kam_contract_reminder_days = fields.Integer(
+        string="Contract Renewal Reminder (days)",
+        default=30,
+        help="The KAM gets an activity this many days before a contract ends.",
+    )
+
     _kam_visit_interval_positive = models.Constraint(
         "CHECK(kam_visit_interval_a > 0 AND kam_visit_interval_b > 0"
         " AND kam_visit_interval_c > 0)",

@@ -28,3 +28,27 @@ class ResConfigSettings(models.TransientModel):
     kam_sales_support_user_id = fields.Many2one(
         related="company_id.kam_sales_support_user_id", readonly=False
     )
+    kam_credit_check_required = fields.Boolean(
+        related="company_id.kam_credit_check_required", readonly=False
+    )
+    kam_credit_check_validity_months = fields.Integer(
+        related="company_id.kam_credit_check_validity_months", readonly=False
+    )
+    kam_credit_weight_payment = fields.Integer(
+        related="company_id.kam_credit_weight_payment", readonly=False
+    )
+    kam_credit_weight_overdue = fields.Integer(
+        related="company_id.kam_credit_weight_overdue", readonly=False
+    )
+    kam_credit_weight_age = fields.Integer(
+        related="company_id.kam_credit_weight_age", readonly=False
+    )
+    kam_credit_weight_equity = fields.Integer(
+        related="company_id.kam_credit_weight_equity", readonly=False
+    )
+    kam_credit_weight_external = fields.Integer(
+        related="company_id.kam_credit_weight_external", readonly=False
+    )
+    kam_contract_reminder_days = fields.Integer(
+        related="company_id.kam_contract_reminder_days", readonly=False
+    )

@@ -78,6 +78,28 @@ class ResPartner(models.Model):
         help="Last visit plus the visit interval; the day it became a key account "
         "when it was never visited.",
     )
+    # credit control, per company (duty 2.5)
+    kam_credit_rating = fields.Selection(
+        [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")],
+        string="Credit Rating",
+        company_dependent=True,
+        tracking=True,
+        groups=KAM_GROUP,
+        help="From the last approved credit check in this company.",
+    )
+    kam_credit_hold = fields.Boolean(
+        string="Credit Hold",
+        company_dependent=True,
+        tracking=True,
+        groups=KAM_GROUP,
+        help="Orders of this account cannot be confirmed in this company.",
+    )
+    kam_credit_valid_until = fields.Date(
+        string="Credit Check Valid Until",
+        compute="_compute_kam_credit_valid_until",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+    )
     kam_currency_id = fields.Many2one(
         "res.currency",
         compute="_compute_kam_kpis",
@@ -159,6 +181,23 @@ class ResPartner(models.Model):
                 )
             else:
                 partner.kam_next_visit_date = partner.kam_next_visit_date or today
+
+    @api.depends_context("company")
+    def _compute_kam_credit_valid_until(self):
+        rows = self.env["kam.credit.check"]._read_group(
+            [
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+                ("state", "=", "approved"),
+            ],
+            ["partner_id"],
+            ["valid_until:max"],
+        )
+        valid = dict(rows)
+        for partner in self:
+            partner.kam_credit_valid_until = valid.get(
+                partner.commercial_partner_id, False
+            )
 
     def _kam_kpi_partners(self):
         """The key accounts (commercial partners) whose figures the user may see."""
@@ -315,13 +354,19 @@ class ResPartner(models.Model):
         return super().write(vals)
 
     def _kam_check_edit_rights(self, vals):
-        """Key account settings belong to the account's KAM and to heads of sales."""
+        """Key account settings belong to the account's KAM and to heads of sales;
+        the credit rating and hold come from credit checks and heads of sales."""
         kam_fields = set(self._kam_fields()) & vals.keys()
-        if self.env.su or not kam_fields:
+        credit_fields = {"kam_credit_rating", "kam_credit_hold"} & vals.keys()
+        if self.env.su or not (kam_fields or credit_fields):
             return
         user = self.env.user
         if user.has_group(KAM_MANAGER_GROUP):
             return
+        if credit_fields:
+            raise AccessError(
+                self.env._("Only a head of sales changes a credit rating or hold.")
+            )
         if not user.has_group(KAM_GROUP):
             raise AccessError(
                 self.env._("Only key account managers can change key account settings.")

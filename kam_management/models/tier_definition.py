@@ -6,4 +6,7 @@ class TierDefinition(models.Model):
 
     @api.model
     def _get_tier_validation_model_names(self):
-        return super()._get_tier_validation_model_names() + ["kam.plan"]
+        return super()._get_tier_validation_model_names() + [
+            "kam.plan",
+            "kam.credit.check",
+        ]

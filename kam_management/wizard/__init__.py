@@ -1,1 +1,2 @@
 from . import kam_visit_planner
+from . import kam_credit_release

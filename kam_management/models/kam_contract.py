@@ -1,0 +1,272 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .res_partner import KAM_GROUP
+
+
+class KamContract(models.Model):
+    _name = "kam.contract"
+    _description = "Key Account Contract"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, copy=False, readonly=True, default="/"
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Key Account",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        domain="[('is_key_account', '=', True), ('is_company', '=', True)]",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Key Account Manager",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    contract_type = fields.Selection(
+        [("new", "New"), ("renewal", "Renewal"), ("amendment", "Amendment")],
+        string="Type",
+        required=True,
+        default="new",
+        tracking=True,
+    )
+    date_start = fields.Date(
+        string="Start", required=True, default=fields.Date.context_today, tracking=True
+    )
+    date_end = fields.Date(string="End", tracking=True)
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("negotiation", "Negotiation"),
+            ("active", "Active"),
+            ("expired", "Expired"),
+            ("terminated", "Terminated"),
+        ],
+        required=True,
+        default="draft",
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    payment_term_id = fields.Many2one(
+        "account.payment.term", check_company=True, ondelete="restrict", tracking=True
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist", check_company=True, ondelete="restrict", tracking=True
+    )
+    credit_limit = fields.Monetary(
+        string="Agreed Credit Limit",
+        tracking=True,
+        groups=KAM_GROUP,
+        help="Applied only through an approved credit check.",
+    )
+    renewal_of_id = fields.Many2one(
+        "kam.contract", copy=False, ondelete="set null", index=True
+    )
+    renewal_ids = fields.One2many("kam.contract", "renewal_of_id", string="Renewals")
+    credit_check_id = fields.Many2one(
+        "kam.credit.check",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        groups=KAM_GROUP,
+    )
+    note = fields.Html(string="Terms and Conditions")
+    reminder_sent = fields.Boolean(copy=False, readonly=True)
+
+    _date_check = models.Constraint(
+        "CHECK(date_end IS NULL OR date_end >= date_start)",
+        "A contract cannot end before it starts.",
+    )
+    _one_active_per_partner = models.UniqueIndex(
+        "(partner_id, company_id) WHERE state = 'active' AND active",
+        "An account has at most one active contract per company.",
+    )
+
+    @api.depends("partner_id")
+    def _compute_user_id(self):
+        for contract in self:
+            contract.user_id = contract.partner_id.sudo().kam_user_id or self.env.user
+
+    def _kam_check_no_other_active(self):
+        """At most one active contract per account and company (checked before the
+        database's unique index would refuse it, for a clear message)."""
+        others = (
+            self.sudo()
+            .search(
+                [
+                    ("state", "=", "active"),
+                    ("partner_id", "in", self.partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("id", "not in", self.ids),
+                ]
+            )
+            .grouped(lambda c: (c.partner_id, c.company_id))
+        )
+        for contract in self:
+            other = others.get((contract.partner_id, contract.company_id))
+            if other:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s already has an active contract (%(other)s): "
+                        "terminate or renew it first.",
+                        partner=contract.partner_id.display_name,
+                        other=other[:1].name,
+                    )
+                )
+
+    @api.constrains("state", "partner_id", "company_id")
+    def _check_one_active(self):
+        self.filtered(lambda c: c.state == "active")._kam_check_no_other_active()
+
+    @api.constrains("credit_limit")
+    def _check_credit_limit(self):
+        if any(contract.credit_limit < 0 for contract in self):
+            raise ValidationError(
+                self.env._("The agreed credit limit cannot be negative.")
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("kam.contract") or "/"
+                )
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_active_or_expired(self):
+        if any(contract.state in ("active", "expired") for contract in self):
+            raise UserError(
+                self.env._(
+                    "Active or expired contracts cannot be deleted: archive them."
+                )
+            )
+
+    # --- actions --------------------------------------------------------
+    def action_negotiate(self):
+        self.filtered(lambda c: c.state == "draft").write({"state": "negotiation"})
+
+    def action_activate(self):
+        """Activate: the payment terms and pricelist become the account's; an agreed
+        credit limit goes to a credit check (never straight to the partner)."""
+        for contract in self:
+            if contract.state not in ("draft", "negotiation"):
+                raise UserError(self.env._("Only draft contracts can be activated."))
+            # a renewal or amendment replaces the contract it follows
+            contract.renewal_of_id.filtered(lambda c: c.state == "active").write(
+                {"state": "expired"}
+            )
+            contract._kam_check_no_other_active()
+            contract.renewal_of_id.flush_recordset(["state"])
+            contract.state = "active"
+            partner = contract.partner_id.with_company(contract.company_id)
+            vals = {}
+            if contract.payment_term_id:
+                vals["property_payment_term_id"] = contract.payment_term_id.id
+            if contract.pricelist_id:
+                vals["property_product_pricelist"] = contract.pricelist_id.id
+            if vals:
+                partner.write(vals)
+            if (
+                contract.credit_limit
+                and contract.credit_limit != partner.sudo().credit_limit
+            ):
+                check = self.env["kam.credit.check"].create(
+                    {
+                        "partner_id": contract.partner_id.id,
+                        "company_id": contract.company_id.id,
+                        "requested_limit": contract.credit_limit,
+                    }
+                )
+                contract.credit_check_id = check
+                check.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=check.user_id.id,
+                    summary=self.env._("Complete and submit the credit check"),
+                    note=self.env._(
+                        "Contract %(contract)s agrees a credit limit of %(limit)s.",
+                        contract=contract.name,
+                        limit=contract.currency_id.format(contract.credit_limit),
+                    ),
+                )
+
+    def action_terminate(self):
+        self.filtered(lambda c: c.state in ("active", "negotiation", "draft")).write(
+            {"state": "terminated"}
+        )
+
+    def action_renew(self):
+        self.ensure_one()
+        if self.state not in ("active", "expired"):
+            raise UserError(
+                self.env._("Only an active or expired contract can be renewed.")
+            )
+        start = (self.date_end or fields.Date.context_today(self)) + relativedelta(
+            days=1
+        )
+        length = self.date_end and (self.date_end - self.date_start)
+        renewal = self.copy(
+            {
+                "contract_type": "renewal",
+                "renewal_of_id": self.id,
+                "date_start": start,
+                "date_end": start + length if length else False,
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": renewal.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    # --- cron -----------------------------------------------------------
+    @api.model
+    def _cron_contract_renewals(self):
+        today = fields.Date.context_today(self)
+        self.search([("state", "=", "active"), ("date_end", "<", today)]).write(
+            {"state": "expired"}
+        )
+        for contract in self.search(
+            [
+                ("state", "=", "active"),
+                ("reminder_sent", "=", False),
+                ("date_end", "!=", False),
+            ]
+        ):
+            days = contract.company_id.kam_contract_reminder_days
+            if contract.date_end - relativedelta(days=days) > today:
+                continue
+            contract.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=contract.date_end - relativedelta(days=7),
+                user_id=contract.user_id.id,
+                summary=self.env._("Renew the contract"),
+                note=self.env._(
+                    "%(contract)s with %(partner)s ends on %(date)s.",
+                    contract=contract.name,
+                    partner=contract.partner_id.name,
+                    date=contract.date_end,
+                ),
+            )
+            contract.reminder_sent = True

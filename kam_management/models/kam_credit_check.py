@@ -1,0 +1,555 @@
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from .kam_credit_rating_policy import RATINGS
+from .res_partner import KAM_MANAGER_GROUP
+
+EXTERNAL_RATINGS = [
+    ("a", "A - excellent"),
+    ("b", "B - good"),
+    ("c", "C - fair"),
+    ("d", "D - poor"),
+]
+EXTERNAL_POINTS = {"a": 100.0, "b": 70.0, "c": 40.0, "d": 0.0}
+RATING_THRESHOLDS = ((80.0, "a"), (60.0, "b"), (40.0, "c"))
+
+
+def _linear_points(value, best, worst):
+    """100 points at ``best``, 0 at ``worst`` (either order), linear between."""
+    if best == worst:
+        return 100.0
+    share = (value - worst) / (best - worst)
+    return max(0.0, min(1.0, share)) * 100.0
+
+
+class KamCreditCheck(models.Model):
+    _name = "kam.credit.check"
+    _description = "Credit Check"
+    _inherit = ["mail.thread", "mail.activity.mixin", "tier.validation"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+    _mail_post_access = "read"
+
+    _state_from = ["submitted"]
+    _state_to = ["approved"]
+    _cancel_state = "cancel"
+    _tier_validation_manual_config = False
+
+    # --- fields ---------------------------------------------------------
+    name = fields.Char(
+        string="Reference", required=True, copy=False, readonly=True, default="/"
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Key Account",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        domain="[('is_key_account', '=', True), ('is_company', '=', True)]",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Key Account Manager",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("submitted", "Submitted"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+            ("expired", "Expired"),
+        ],
+        required=True,
+        default="draft",
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    requested_limit = fields.Monetary(tracking=True, required=True)
+    approved_limit = fields.Monetary(
+        compute="_compute_approved_limit",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    valid_until = fields.Date(
+        compute="_compute_valid_until",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    result = fields.Selection(
+        [
+            ("approved", "Approved"),
+            ("conditional", "Conditional"),
+            ("rejected", "Rejected"),
+        ],
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    hold_on_reject = fields.Boolean(
+        string="Credit Hold if Rejected",
+        default=True,
+        help="A rejection puts the account on credit hold in this company.",
+    )
+    # indicators entered by the KAM
+    annual_revenue = fields.Monetary(string="Client's Annual Revenue")
+    equity = fields.Monetary(string="Client's Equity")
+    years_in_business = fields.Integer()
+    external_rating = fields.Selection(EXTERNAL_RATINGS)
+    bureau_reference = fields.Char()
+    attachment_ids = fields.Many2many("ir.attachment", string="Documents")
+    # indicators from our own history (snapshot taken when computed/submitted)
+    avg_days_late = fields.Float(
+        string="Average Days Paid Late",
+        readonly=True,
+        copy=False,
+        help="Over the last 12 months, weighted by the amounts paid.",
+    )
+    overdue_share = fields.Float(
+        string="Overdue Share (%)",
+        readonly=True,
+        copy=False,
+        help="Overdue debt today as a share of the last 12 months' invoicing.",
+    )
+    largest_overdue = fields.Monetary(readonly=True, copy=False)
+    history_date = fields.Date(string="History Computed On", readonly=True, copy=False)
+    # score
+    score = fields.Float(compute="_compute_score", store=True, tracking=True)
+    computed_rating = fields.Selection(RATINGS, compute="_compute_score", store=True)
+    rating_override = fields.Selection(
+        RATINGS,
+        tracking=True,
+        help="The reviewer's rating, replacing the computed one.",
+    )
+    override_reason = fields.Text(tracking=True)
+    rating = fields.Selection(
+        RATINGS, compute="_compute_rating", store=True, tracking=True, index=True
+    )
+    score_details = fields.Html(compute="_compute_score_details")
+
+    # --- computes -------------------------------------------------------
+    @api.depends("partner_id")
+    def _compute_user_id(self):
+        for check in self:
+            check.user_id = check.partner_id.sudo().kam_user_id or self.env.user
+
+    @api.depends("requested_limit")
+    def _compute_approved_limit(self):
+        for check in self:
+            if check.state in ("draft", "submitted"):
+                check.approved_limit = check.requested_limit
+
+    @api.depends("date", "company_id")
+    def _compute_valid_until(self):
+        for check in self:
+            months = check.company_id.kam_credit_check_validity_months or 12
+            check.valid_until = check.date and check.date + relativedelta(months=months)
+
+    def _kam_score_parts(self):
+        """[(indicator, weight, points 0-100)] behind the score."""
+        self.ensure_one()
+        company = self.company_id
+        parts = [
+            (
+                self.env._("Payment behaviour"),
+                company.kam_credit_weight_payment,
+                _linear_points(self.avg_days_late, 0.0, 60.0),
+            ),
+            (
+                self.env._("Overdue share"),
+                company.kam_credit_weight_overdue,
+                _linear_points(self.overdue_share, 0.0, 30.0),
+            ),
+            (
+                self.env._("Years in business"),
+                company.kam_credit_weight_age,
+                _linear_points(self.years_in_business, 10.0, 0.0),
+            ),
+            (
+                self.env._("Equity cover"),
+                company.kam_credit_weight_equity,
+                _linear_points(self.equity / self.requested_limit, 2.0, 0.0)
+                if self.requested_limit
+                else 100.0,
+            ),
+        ]
+        if self.external_rating:
+            parts.append(
+                (
+                    self.env._("External rating"),
+                    company.kam_credit_weight_external,
+                    EXTERNAL_POINTS[self.external_rating],
+                )
+            )
+        return parts
+
+    @api.depends(
+        "avg_days_late",
+        "overdue_share",
+        "years_in_business",
+        "equity",
+        "requested_limit",
+        "external_rating",
+        "company_id",
+    )
+    def _compute_score(self):
+        for check in self:
+            parts = check._kam_score_parts()
+            total_weight = sum(weight for _label, weight, _points in parts)
+            score = (
+                sum(weight * points for _label, weight, points in parts) / total_weight
+                if total_weight
+                else 0.0
+            )
+            check.score = round(score, 1)
+            check.computed_rating = next(
+                (
+                    rating
+                    for threshold, rating in RATING_THRESHOLDS
+                    if score >= threshold
+                ),
+                "d",
+            )
+
+    @api.depends("score")
+    def _compute_score_details(self):
+        for check in self:
+            rows = Markup("").join(
+                Markup(
+                    "<tr><td>%s</td><td class='text-end'>%s</td>"
+                    "<td class='text-end'>%s</td></tr>"
+                )
+                % (label, weight, round(points))
+                for label, weight, points in check._kam_score_parts()
+            )
+            check.score_details = Markup(
+                "<table class='table table-sm'><thead><tr><th>%s</th>"
+                "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr></thead>"
+                "<tbody>%s</tbody></table>"
+            ) % (
+                self.env._("Indicator"),
+                self.env._("Weight"),
+                self.env._("Points"),
+                rows,
+            )
+
+    @api.depends("computed_rating", "rating_override")
+    def _compute_rating(self):
+        for check in self:
+            check.rating = check.rating_override or check.computed_rating
+
+    # --- constraints ----------------------------------------------------
+    @api.constrains("rating_override", "override_reason")
+    def _check_override_reason(self):
+        for check in self:
+            if check.rating_override and not (check.override_reason or "").strip():
+                raise ValidationError(
+                    self.env._(
+                        "Give the reason for overriding the rating of %(check)s.",
+                        check=check.name,
+                    )
+                )
+
+    @api.constrains(
+        "requested_limit",
+        "approved_limit",
+        "annual_revenue",
+        "equity",
+        "years_in_business",
+    )
+    def _check_amounts(self):
+        for check in self:
+            if (
+                min(
+                    check.requested_limit,
+                    check.approved_limit or 0.0,
+                    check.annual_revenue,
+                    check.years_in_business,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Limits, revenue and years in business cannot be negative."
+                    )
+                )
+
+    @api.constrains("partner_id")
+    def _check_partner(self):
+        for check in self:
+            partner = check.partner_id.sudo()
+            if not partner.is_key_account or partner.commercial_partner_id != partner:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s is not a key account.",
+                        partner=check.partner_id.display_name,
+                    )
+                )
+
+    @api.constrains("date", "valid_until")
+    def _check_dates(self):
+        for check in self:
+            if check.valid_until and check.valid_until < check.date:
+                raise ValidationError(
+                    self.env._("A credit check cannot expire before its date.")
+                )
+
+    # --- CRUD -----------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("kam.credit.check") or "/"
+                )
+        checks = super().create(vals_list)
+        checks._kam_compute_history()
+        return checks
+
+    def write(self, vals):
+        if (
+            "rating_override" in vals
+            and not self.env.su
+            and not self.env.user.has_group(KAM_MANAGER_GROUP)
+        ):
+            raise AccessError(self.env._("Only a reviewer overrides the rating."))
+        checks = (
+            self.with_context(kam_check_state_write=True) if "state" in vals else self
+        )
+        return super(KamCreditCheck, checks).write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_decided(self):
+        if any(check.state not in ("draft", "rejected") for check in self):
+            raise UserError(
+                self.env._("Only draft or rejected credit checks can be deleted.")
+            )
+
+    # --- history indicators (SQL, all checks at once) ---------------------
+    def _kam_compute_history(self):
+        if not self:
+            return
+        self.env["account.move.line"].flush_model(
+            [
+                "partner_id",
+                "company_id",
+                "account_id",
+                "parent_state",
+                "date_maturity",
+                "amount_residual",
+                "balance",
+                "date",
+                "move_id",
+            ]
+        )
+        self.env["account.partial.reconcile"].flush_model(
+            ["debit_move_id", "max_date", "amount"]
+        )
+        self.env["account.move"].flush_model(["move_type", "amount_total_signed"])
+        self.flush_model(["partner_id", "company_id", "date"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT c.id,
+                       late.days,
+                       COALESCE(overdue.amount, 0),
+                       COALESCE(overdue.largest, 0),
+                       COALESCE(invoiced.amount, 0)
+                  FROM kam_credit_check c
+             LEFT JOIN LATERAL (
+                    SELECT SUM(GREATEST(pr.max_date - aml.date_maturity, 0) * pr.amount)
+                           / NULLIF(SUM(pr.amount), 0) AS days
+                      FROM account_move_line aml
+                      JOIN account_account acc ON acc.id = aml.account_id
+                      JOIN account_partial_reconcile pr ON pr.debit_move_id = aml.id
+                     WHERE aml.partner_id = c.partner_id
+                       AND aml.company_id = c.company_id
+                       AND acc.account_type = 'asset_receivable'
+                       AND aml.parent_state = 'posted'
+                       AND pr.max_date > c.date - INTERVAL '12 months'
+                       AND pr.max_date <= c.date
+                 ) late ON TRUE
+             LEFT JOIN LATERAL (
+                    SELECT SUM(aml.amount_residual) AS amount,
+                           MAX(aml.amount_residual) AS largest
+                      FROM account_move_line aml
+                      JOIN account_account acc ON acc.id = aml.account_id
+                     WHERE aml.partner_id = c.partner_id
+                       AND aml.company_id = c.company_id
+                       AND acc.account_type = 'asset_receivable'
+                       AND aml.parent_state = 'posted'
+                       AND aml.amount_residual > 0
+                       AND aml.date_maturity < c.date
+                 ) overdue ON TRUE
+             LEFT JOIN LATERAL (
+                    SELECT SUM(move.amount_total_signed) AS amount
+                      FROM account_move move
+                     WHERE move.commercial_partner_id = c.partner_id
+                       AND move.company_id = c.company_id
+                       AND move.state = 'posted'
+                       AND move.move_type IN ('out_invoice', 'out_refund')
+                       AND move.invoice_date > c.date - INTERVAL '12 months'
+                       AND move.invoice_date <= c.date
+                 ) invoiced ON TRUE
+                 WHERE c.id = ANY(%s)
+                """,
+                list(self.ids),
+            )
+        )
+        today = fields.Date.context_today(self)
+        for check_id, days, overdue, largest, invoiced in rows:
+            self.browse(check_id).write(
+                {
+                    "avg_days_late": days or 0.0,
+                    "overdue_share": overdue / invoiced * 100.0
+                    if invoiced > 0
+                    else 0.0,
+                    "largest_overdue": largest,
+                    "history_date": today,
+                }
+            )
+
+    # --- tier validation ------------------------------------------------
+    def _get_under_validation_exceptions(self):
+        # what the reviewer decides while the review is open
+        return super()._get_under_validation_exceptions() + [
+            "rating_override",
+            "override_reason",
+            "approved_limit",
+            "valid_until",
+            "hold_on_reject",
+            "activity_ids",
+        ]
+
+    def _validate_tier(self, tiers=False):
+        res = super()._validate_tier(tiers)
+        if (
+            not self.env.context.get("kam_check_state_write")
+            and self.validation_status == "validated"
+            and self.state == "submitted"
+        ):
+            self.sudo().with_context(skip_validation_check=True)._kam_approve()
+        return res
+
+    def _rejected_tier(self, tiers=False):
+        res = super()._rejected_tier(tiers)
+        if self.state == "submitted":
+            self.sudo().with_context(skip_validation_check=True)._kam_reject()
+        return res
+
+    # --- actions --------------------------------------------------------
+    def action_refresh_history(self):
+        if any(check.state != "draft" for check in self):
+            raise UserError(self.env._("The history of a submitted check is frozen."))
+        self._kam_compute_history()
+
+    def action_submit(self):
+        if any(check.state != "draft" for check in self):
+            raise UserError(self.env._("Only draft credit checks can be submitted."))
+        self._kam_compute_history()
+        self.write({"state": "submitted"})
+        self.filtered("need_validation").request_validation()
+
+    def action_reset_to_draft(self):
+        if any(check.state not in ("submitted", "rejected") for check in self):
+            raise UserError(
+                self.env._("Only submitted or rejected checks go back to draft.")
+            )
+        self.restart_validation()
+        self.write({"state": "draft", "result": False})
+
+    def _kam_approve(self):
+        """Approval: the partner's Odoo credit limit in this company, the rating, and
+        the financial risk settings the company chose for that rating."""
+        Policy = self.env["kam.credit.rating.policy"]
+        for check in self:
+            policy = Policy.search(
+                [
+                    ("rating", "=", check.rating),
+                    ("company_id", "in", [check.company_id.id, False]),
+                ],
+                order="company_id",
+                limit=1,
+            )
+            partner = check.partner_id.with_company(check.company_id)
+            vals = {
+                "credit_limit": check.approved_limit,
+                "kam_credit_rating": check.rating,
+                "kam_credit_hold": False,
+            }
+            if policy:
+                vals.update(policy._kam_partner_vals())
+            partner.write(vals)
+            check.write(
+                {
+                    "state": "approved",
+                    "result": "conditional"
+                    if check.rating in ("c", "d")
+                    else "approved",
+                }
+            )
+            partner.message_post(
+                body=self.env._(
+                    "Credit check %(check)s approved: limit %(limit)s, rating "
+                    "%(rating)s, valid until %(date)s.",
+                    check=check.name,
+                    limit=check.approved_limit,
+                    rating=check.rating.upper(),
+                    date=check.valid_until,
+                )
+            )
+
+    def _kam_reject(self):
+        for check in self:
+            check.write({"state": "rejected", "result": "rejected"})
+            if check.hold_on_reject:
+                check.partner_id.with_company(check.company_id).kam_credit_hold = True
+
+    # --- cron -----------------------------------------------------------
+    @api.model
+    def _cron_check_expiry(self):
+        """Remind the KAM 30 days before a check expires; expire the checks whose
+        validity ended."""
+        today = fields.Date.context_today(self)
+        expired = self.search([("state", "=", "approved"), ("valid_until", "<", today)])
+        expired.write({"state": "expired"})
+        soon = self.search(
+            [
+                ("state", "=", "approved"),
+                ("valid_until", "<=", today + relativedelta(days=30)),
+                ("activity_ids", "=", False),
+            ]
+        )
+        for check in soon:
+            check.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=check.valid_until - relativedelta(days=7),
+                user_id=check.user_id.id,
+                summary=self.env._("Renew the credit check"),
+                note=self.env._(
+                    "%(check)s of %(partner)s expires on %(date)s.",
+                    check=check.name,
+                    partner=check.partner_id.name,
+                    date=check.valid_until,
+                ),
+            )
