@@ -196,6 +196,7 @@ class TestKamCreditCheck(KamCreditCommon):
     def test_approval_writes_limit_rating_and_policy_in_its_company(self):
         other = self.env["res.company"].create({"name": "Other Company"})
         check = self._check(approved_limit=7000.0)
+        self.assertFalse(check.need_validation, "a draft needs no review yet")
         check.action_submit()
         self.assertEqual(check.validation_status, "pending")
         check.validate_tier()  # the KAM is no reviewer

@@ -468,6 +468,8 @@ class KamCreditCheck(models.Model):
             raise UserError(self.env._("Only draft credit checks can be submitted."))
         self._kam_compute_history()
         self.write({"state": "submitted"})
+        # need_validation is not stored and depends on the state just written
+        self.invalidate_recordset(["need_validation"])
         self.filtered("need_validation").request_validation()
 
     def action_reset_to_draft(self):

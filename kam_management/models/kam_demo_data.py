@@ -210,3 +210,51 @@ class KamDemoData(models.AbstractModel):
         )
         if planned:
             planned.action_take_order()
+
+    @api.model
+    def _generate_credit(self):
+        """Credit checks and contracts: most A and B accounts checked and contracted,
+        one check waiting for the head of sales, one account on hold."""
+        head = self.env.ref("kam_management.user_kam_hector_demo", raise_if_not_found=False)
+        accounts = self.env["res.partner"].search(
+            [("is_key_account", "=", True), ("is_company", "=", True)], order="id"
+        )
+        if not head or not accounts:
+            return
+        today = fields.Date.context_today(self)
+        term = self.env.ref("account.account_payment_term_30days", raise_if_not_found=False)
+        Check = self.env["kam.credit.check"]
+        checks = Check.create(
+            [
+                {
+                    "partner_id": account.id,
+                    "date": today - timedelta(days=30),
+                    "requested_limit": round(max(account.kam_revenue_12m, 10000.0) * 0.5, -3),
+                    "annual_revenue": round(account.kam_revenue_12m * 40, -3),
+                    "equity": round(account.kam_revenue_12m * 2, -3),
+                    "years_in_business": 4 + account.id % 15,
+                    "external_rating": {"a": "a", "b": "b"}.get(account.kam_tier, "c"),
+                }
+                for account in accounts
+            ]
+        )
+        to_approve, pending = checks[:-2], checks[-2:-1]
+        for check in to_approve | pending:
+            check.with_user(check.user_id).action_submit()
+        for check in to_approve:
+            check.with_user(head).validate_tier()
+        # the last account: rejected, so on credit hold
+        rejected = checks[-1:]
+        rejected.with_user(rejected.user_id).action_submit()
+        rejected.with_user(head).reject_tier()
+        Contract = self.env["kam.contract"]
+        for account in accounts.filtered(lambda a: a.kam_tier in ("a", "b")):
+            contract = Contract.create(
+                {
+                    "partner_id": account.id,
+                    "date_start": today.replace(month=1, day=1),
+                    "date_end": today.replace(month=12, day=31),
+                    "payment_term_id": term.id if term else False,
+                }
+            )
+            contract.with_user(head).action_activate()
