@@ -215,21 +215,27 @@ class KamDemoData(models.AbstractModel):
     def _generate_credit(self):
         """Credit checks and contracts: most A and B accounts checked and contracted,
         one check waiting for the head of sales, one account on hold."""
-        head = self.env.ref("kam_management.user_kam_hector_demo", raise_if_not_found=False)
+        head = self.env.ref(
+            "kam_management.user_kam_hector_demo", raise_if_not_found=False
+        )
         accounts = self.env["res.partner"].search(
             [("is_key_account", "=", True), ("is_company", "=", True)], order="id"
         )
         if not head or not accounts:
             return
         today = fields.Date.context_today(self)
-        term = self.env.ref("account.account_payment_term_30days", raise_if_not_found=False)
+        term = self.env.ref(
+            "account.account_payment_term_30days", raise_if_not_found=False
+        )
         Check = self.env["kam.credit.check"]
         checks = Check.create(
             [
                 {
                     "partner_id": account.id,
                     "date": today - timedelta(days=30),
-                    "requested_limit": round(max(account.kam_revenue_12m, 10000.0) * 0.5, -3),
+                    "requested_limit": round(
+                        max(account.kam_revenue_12m, 10000.0) * 0.5, -3
+                    ),
                     "annual_revenue": round(account.kam_revenue_12m * 40, -3),
                     "equity": round(account.kam_revenue_12m * 2, -3),
                     "years_in_business": 4 + account.id % 15,

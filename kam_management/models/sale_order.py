@@ -60,10 +60,10 @@ class SaleOrder(models.Model):
                 if partner.credit_limit
                 else 0.0
             )
+            # unapplied credit notes can make the unpaid balance negative
+            unpaid = max(partner.risk_invoice_unpaid, 0.0)
             order.kam_overdue_share = (
-                partner.risk_invoice_unpaid / open_debt * 100.0
-                if open_debt > 0
-                else 0.0
+                min(unpaid / open_debt * 100.0, 100.0) if open_debt > 0 else 0.0
             )
 
     # --- the credit gate ----------------------------------------------------
