@@ -255,3 +255,41 @@ class TestKamCreditCheck(KamCreditCommon):
             check.with_user(self.kam_2).read(["score"])
         with self.assertRaises(AccessError):
             self.account_1.with_user(self.support).read(["kam_credit_rating"])
+
+
+@tagged("post_install", "-at_install", "kam")
+class TestKamCreditGatePerformance(KamCreditCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account_3 = cls._key_account("Busy Account", cls.kam_1)
+        risk = {
+            "credit_limit": 10.0**9,
+            "risk_sale_order_include": True,
+            "risk_invoice_open_include": True,
+            "risk_invoice_unpaid_include": True,
+        }
+        (cls.account_1 | cls.account_3).write(risk)
+        for account, count in ((cls.account_1, 2), (cls.account_3, 30)):
+            for _i in range(count):
+                cls._invoice(account, fields.Date.today(), 10.0)
+
+    def _gate_queries(self, order):
+        self.env.invalidate_all()
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        reasons = order._kam_credit_block_reasons()
+        return self.env.cr.sql_log_count - before, reasons
+
+    def test_gate_does_not_grow_with_the_accounts_history(self):
+        few_order = self._order(10.0)
+        many_order = self._order(10.0, partner=self.account_3)
+        self._gate_queries(few_order)
+        self._gate_queries(many_order)  # warm the ormcaches
+        few, reasons_few = self._gate_queries(few_order)
+        many, reasons_many = self._gate_queries(many_order)
+        self.assertEqual((reasons_few, reasons_many), ([], []))
+        self.assertEqual(few, many, "the credit gate must not query per invoice")
+        with self.assertQueryCount(few):
+            self.env.invalidate_all()
+            many_order._kam_credit_block_reasons()
