@@ -293,3 +293,27 @@ class TestKamCreditGatePerformance(KamCreditCommon):
         with self.assertQueryCount(few):
             self.env.invalidate_all()
             many_order._kam_credit_block_reasons()
+
+
+@tagged("post_install", "-at_install", "kam")
+class TestKamCreditCheckAccountant(KamCreditCommon):
+    def test_accounting_manager_reviews(self):
+        accountant = self.env["res.users"].create(
+            {
+                "name": "Accounting Manager",
+                "login": "kam_accountant",
+                "group_ids": [
+                    Command.set(
+                        [
+                            self.env.ref("base.group_user").id,
+                            self.env.ref("account.group_account_manager").id,
+                        ]
+                    )
+                ],
+            }
+        )
+        check = self._check()
+        check.action_submit()
+        check.with_user(accountant).validate_tier()
+        self.assertEqual(check.state, "approved")
+        self.assertEqual(self.account_1.credit_limit, 5000.0)

@@ -6,7 +6,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .kam_credit_rating_policy import RATINGS
-from .res_partner import KAM_MANAGER_GROUP
+
+CREDIT_REVIEWER_GROUP = "kam_management.group_kam_credit_reviewer"
 
 EXTERNAL_RATINGS = [
     ("a", "A - excellent"),
@@ -330,7 +331,7 @@ class KamCreditCheck(models.Model):
         if (
             "rating_override" in vals
             and not self.env.su
-            and not self.env.user.has_group(KAM_MANAGER_GROUP)
+            and not self.env.user.has_group(CREDIT_REVIEWER_GROUP)
         ):
             raise AccessError(self.env._("Only a reviewer overrides the rating."))
         checks = (

@@ -21,3 +21,14 @@ class TierReview(models.Model):
                         )
                     )
         return super().write(vals)
+
+    def _get_reviewers(self):
+        # OCA counts the explicit members of the reviewer group only; in Odoo 19 the
+        # users who have the group through another one (an accounting manager for
+        # the credit reviewers) are in all_user_ids
+        reviewers = super()._get_reviewers()
+        if self.model and self.model.startswith("kam.") and self.reviewer_group_id:
+            reviewers |= self.reviewer_group_id.all_user_ids.filtered(
+                lambda u: not u.share
+            )
+        return reviewers
