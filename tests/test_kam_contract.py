@@ -135,3 +135,8 @@ class TestKamContract(KamCommon):
         self.assertEqual(contract.with_user(self.support).partner_id, self.account_1)
         with self.assertRaises(AccessError):
             contract.with_user(self.support).read(["credit_limit"])
+
+    def test_contract_with_a_key_account_only(self):
+        plain = self.env["res.partner"].create({"name": "Prospect", "is_company": True})
+        with self.assertRaisesMessage(ValidationError, "not a key account"):
+            self._contract(user=self.head, partner_id=plain.id)

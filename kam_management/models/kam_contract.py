@@ -136,6 +136,10 @@ class KamContract(models.Model):
     def _check_one_active(self):
         self.filtered(lambda c: c.state == "active")._kam_check_no_other_active()
 
+    @api.constrains("partner_id")
+    def _check_partner(self):
+        self.partner_id._kam_ensure_key_account()
+
     @api.constrains("credit_limit")
     def _check_credit_limit(self):
         if any(contract.credit_limit < 0 for contract in self):

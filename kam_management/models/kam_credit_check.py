@@ -297,15 +297,7 @@ class KamCreditCheck(models.Model):
 
     @api.constrains("partner_id")
     def _check_partner(self):
-        for check in self:
-            partner = check.partner_id.sudo()
-            if not partner.is_key_account or partner.commercial_partner_id != partner:
-                raise ValidationError(
-                    self.env._(
-                        "%(partner)s is not a key account.",
-                        partner=check.partner_id.display_name,
-                    )
-                )
+        self.partner_id._kam_ensure_key_account()
 
     @api.constrains("date", "valid_until")
     def _check_dates(self):

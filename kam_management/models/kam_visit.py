@@ -188,15 +188,7 @@ class KamVisit(models.Model):
 
     @api.constrains("partner_id")
     def _check_partner(self):
-        for visit in self:
-            partner = visit.partner_id.sudo()
-            if not partner.is_key_account or partner.commercial_partner_id != partner:
-                raise ValidationError(
-                    self.env._(
-                        "%(partner)s is not a key account.",
-                        partner=visit.partner_id.display_name,
-                    )
-                )
+        self.partner_id._kam_ensure_key_account()
 
     # --- CRUD and calendar sync ------------------------------------------
     @api.model_create_multi

@@ -327,6 +327,18 @@ class ResPartner(models.Model):
                     )
                 )
 
+    def _kam_ensure_key_account(self):
+        """Raise unless every partner is a key account (a company, not a contact):
+        visits, credit checks and contracts are made with key accounts only."""
+        for partner in self.sudo():
+            if not partner.is_key_account or partner.commercial_partner_id != partner:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s is not a key account.",
+                        partner=partner.display_name,
+                    )
+                )
+
     # --- CRUD -----------------------------------------------------------
     @api.model
     def _commercial_fields(self):
