@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test: set-up, fresh test database with kam_management (no demo), a second fresh
-# install with demo data, then the pytest suite against the test database.
+# install with demo data (in parallel with the tests), then the pytest suite.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 TEST_DB=${KAM_TEST_DB:-kam_test}
@@ -15,17 +15,30 @@ copy_db "$tmpl" "$TEST_DB"
 odoo_checked "$ROOT/.state/install_$TEST_DB.log" -d "$TEST_DB" -i kam_management \
     --stop-after-init --log-level=warn
 
-echo "[test] installing kam_management with demo data in $DEMO_CHECK_DB"
+echo "[test] installing kam_management with demo data in $DEMO_CHECK_DB (in the background)"
 copy_db "$tmpl_demo" "$DEMO_CHECK_DB"
-odoo_checked "$ROOT/.state/install_$DEMO_CHECK_DB.log" -d "$DEMO_CHECK_DB" -i kam_management \
-    --with-demo --stop-after-init --log-level=warn
-drop_db "$DEMO_CHECK_DB"
+(
+    odoo_checked "$ROOT/.state/install_$DEMO_CHECK_DB.log" -d "$DEMO_CHECK_DB" \
+        -i kam_management --with-demo --stop-after-init --log-level=warn \
+        > "$ROOT/.state/demo_check.out" 2>&1
+) &
+demo_pid=$!
 
 echo "[test] pytest tests/ against $TEST_DB"
 set +e
 "$ROOT/.venv/bin/pytest" -p no:cacheprovider -p no:warnings -q \
     --odoo-config="$CONF" --odoo-database="$TEST_DB" "$ROOT/tests" "$@"
 rc=$?
+wait "$demo_pid"
+demo_rc=$?
 set -e
+if [ "$demo_rc" -ne 0 ]; then
+    grep -v "^<string>" "$ROOT/.state/demo_check.out" | tail -40 >&2
+    echo "[test] the demo data did not load (see .state/install_$DEMO_CHECK_DB.log)" >&2
+    rc=1
+else
+    echo "[test] demo data loaded without error"
+    drop_db "$DEMO_CHECK_DB"
+fi
 echo "[test] make test took $(( $(date +%s) - start )) s"
 exit $rc
