@@ -27,14 +27,19 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 fi
 
 # --- Odoo source -----------------------------------------------------------
+odoo_src_error() {
+    echo "ERROR: ODOO_SRC must point to an Odoo 19.0 community source tree" \
+         "(a directory holding odoo-bin, odoo/release.py and requirements.txt);" \
+         "'$ODOO_SRC' $1." >&2
+    exit 2
+}
 if [ ! -f "$ODOO_SRC/odoo/release.py" ]; then
+    # never touch a directory that exists: only clone into a new one
+    [ -e "$ODOO_SRC" ] && odoo_src_error "exists but holds no Odoo"
     log "no Odoo source at $ODOO_SRC: trying a shallow clone of Odoo 19.0"
     if ! timeout 600 git clone -q --depth 1 --branch 19.0 https://github.com/odoo/odoo.git "$ODOO_SRC" >&2; then
         rm -rf "$ODOO_SRC"
-        echo "ERROR: ODOO_SRC must point to an Odoo 19.0 community source tree" \
-             "(a directory holding odoo-bin, odoo/release.py and requirements.txt);" \
-             "'$ODOO_SRC' has none and it could not be cloned." >&2
-        exit 2
+        odoo_src_error "is missing and could not be cloned"
     fi
 fi
 if ! grep -q "version_info = (19, 0" "$ODOO_SRC/odoo/release.py"; then
