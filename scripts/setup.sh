@@ -67,6 +67,12 @@ fi
 stamp_now=$( (cat "$ODOO_SRC/requirements.txt" "$ROOT/requirements.txt"; echo "$ODOO_SRC") | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$STATE/pip.stamp" 2>/dev/null)" != "$stamp_now" ]; then
     log "installing Python requirements (Odoo, OCA add-ons, pytest)"
+    if [ ! -w "$ODOO_SRC" ] || { [ -e "$ODOO_SRC/odoo.egg-info" ] && [ ! -w "$ODOO_SRC/odoo.egg-info" ]; }; then
+        # `pip install -e` registers Odoo in place: it writes odoo.egg-info there
+        echo "ERROR: $ODOO_SRC must be writable by $(id -un): the set-up registers Odoo" \
+             "in the venv with 'pip install --no-deps -e \$ODOO_SRC'. Use a copy you own." >&2
+        exit 2
+    fi
     echo "setuptools<81" > "$STATE/pip-constraints.txt"
     # old pips read PIP_CONSTRAINT in build environments too, new ones PIP_BUILD_CONSTRAINT
     export PIP_CONSTRAINT="$STATE/pip-constraints.txt" PIP_BUILD_CONSTRAINT="$STATE/pip-constraints.txt"
@@ -79,7 +85,6 @@ if [ "$(cat "$STATE/pip.stamp" 2>/dev/null)" != "$stamp_now" ]; then
 fi
 
 # --- PostgreSQL ------------------------------------------------------------
-PG_ARGS=()
 if [ "$(id -u)" = 0 ]; then
     read -r pgver pgcluster pgport pgstatus _ < <(pg_lsclusters -h | head -n1)
     if [ "$pgstatus" != "online" ]; then
