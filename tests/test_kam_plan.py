@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import KamCommon
 
@@ -37,6 +37,12 @@ class KamPlanCommon(KamCommon):
                 "target_new_accounts": 1,
             }
         )
+
+    def _approve(self, plan):
+        """The plan's KAM submits it, a head of sales validates it."""
+        plan.with_user(plan.user_id).action_submit()
+        plan.with_user(self.head).validate_tier()
+        self.assertEqual(plan.state, "approved")
 
     def _split(self):
         plans = self.department.with_user(self.head).action_split()
@@ -75,7 +81,7 @@ class TestKamPlanSplit(KamPlanCommon):
         plans = self.department.with_user(self.head).action_split()
         self.assertFalse(plan_1.exists())
         self.assertEqual(len(plans), 2)
-        plans[0].with_user(self.head).action_approve()
+        self._approve(plans[0])
         with self.assertRaises(UserError):
             self.department.with_user(self.head).action_split()
 
@@ -133,7 +139,7 @@ class TestKamPlanActuals(KamPlanCommon):
 
     def test_closing_freezes_actuals(self):
         plan = self.plan_1
-        plan.with_user(self.head).action_approve()
+        self._approve(plan)
         plan.with_user(self.head).action_close()
         self.assertEqual(plan.state, "closed")
         self._invoice(self.account_1, "2026-06-01", 300.0, move_type="out_refund")
@@ -207,6 +213,7 @@ class TestKamPlanApproval(KamPlanCommon):
         self.plan_1.with_user(self.head).validate_tier()
         self.assertEqual(self.plan_1.state, "approved")
         self.assertEqual(self.plan_1.validation_status, "validated")
+        self.assertEqual(len(self.plan_1.review_ids), 1, "one review, not a second one")
         # an approved plan is read-only for the KAM
         with self.assertRaises(AccessError):
             plan.target_amount = 1.0
@@ -224,6 +231,39 @@ class TestKamPlanApproval(KamPlanCommon):
         plan.target_amount = 2500.0
         plan.action_submit()
         self.plan_2.with_user(self.head).validate_tier()
+        self.assertEqual(plan.state, "approved")
+
+    def test_four_eyes_for_a_head_of_sales_own_plan(self):
+        """A head of sales who is also a KAM cannot approve the plan they submitted."""
+        other_head = new_test_user(
+            self.env,
+            login="kam_head_2",
+            groups="kam_management.group_kam_manager",
+            company_id=self.env.company.id,
+            company_ids=[Command.set(self.env.company.ids)],
+        )
+        account = self._key_account("Head's Account", self.head)
+        plan = (
+            self.env["kam.plan"]
+            .with_user(self.head)
+            .create(
+                {
+                    "name": "Head's own plan",
+                    "user_id": self.head.id,
+                    "date_from": "2027-01-01",
+                    "date_to": "2027-12-31",
+                    "line_ids": [
+                        Command.create({"partner_id": account.id, "target_amount": 1.0})
+                    ],
+                }
+            )
+        )
+        plan.action_submit()
+        plan.validate_tier()
+        self.assertEqual(plan.state, "draft")
+        with self.assertRaises(ValidationError):
+            plan.action_approve()
+        plan.with_user(other_head).validate_tier()
         self.assertEqual(plan.state, "approved")
 
     def test_department_plan_approved_directly(self):

@@ -31,4 +31,6 @@ class TierReview(models.Model):
             reviewers |= self.reviewer_group_id.all_user_ids.filtered(
                 lambda u: not u.share
             )
+            if self.definition_id.exclude_requester:
+                reviewers -= self.requested_by  # four eyes, as OCA does it
         return reviewers
