@@ -441,7 +441,7 @@ class KamCreditCheck(models.Model):
             and self.validation_status == "validated"
             and self.state == "submitted"
         ):
-            # reviews are linked by a Many2oneReference: refresh the cache (see kam.plan)
+            # reviews hang on a Many2oneReference: refresh the cache (see kam.plan)
             self.invalidate_recordset(["review_ids", "need_validation"])
             self.sudo().with_context(skip_validation_check=True)._kam_approve()
         return res
