@@ -11,6 +11,7 @@ from . import tier_review
 from . import crm_team
 from . import sale_order
 from . import kam_visit
+from . import kam_account_document
 from . import kam_credit_rating_policy
 from . import kam_credit_check
 from . import kam_contract

@@ -9,37 +9,11 @@ from .res_partner import KAM_GROUP
 class KamContract(models.Model):
     _name = "kam.contract"
     _description = "Key Account Contract"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["kam.account.document"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(
-        string="Reference", required=True, copy=False, readonly=True, default="/"
-    )
     active = fields.Boolean(default=True, tracking=True)
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Key Account",
-        required=True,
-        index=True,
-        ondelete="restrict",
-        tracking=True,
-        domain="[('is_key_account', '=', True), ('is_company', '=', True)]",
-    )
-    user_id = fields.Many2one(
-        "res.users",
-        string="Key Account Manager",
-        compute="_compute_user_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index=True,
-        tracking=True,
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     contract_type = fields.Selection(
         [("new", "New"), ("renewal", "Renewal"), ("amendment", "Amendment")],
         string="Type",
@@ -100,11 +74,6 @@ class KamContract(models.Model):
         "An account has at most one active contract per company.",
     )
 
-    @api.depends("partner_id")
-    def _compute_user_id(self):
-        for contract in self:
-            contract.user_id = contract.partner_id.sudo().kam_user_id or self.env.user
-
     def _kam_check_no_other_active(self):
         """At most one active contract per account and company (checked before the
         database's unique index would refuse it, for a clear message)."""
@@ -136,25 +105,12 @@ class KamContract(models.Model):
     def _check_one_active(self):
         self.filtered(lambda c: c.state == "active")._kam_check_no_other_active()
 
-    @api.constrains("partner_id")
-    def _check_partner(self):
-        self.partner_id._kam_ensure_key_account()
-
     @api.constrains("credit_limit")
     def _check_credit_limit(self):
         if any(contract.credit_limit < 0 for contract in self):
             raise ValidationError(
                 self.env._("The agreed credit limit cannot be negative.")
             )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("kam.contract") or "/"
-                )
-        return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_active_or_expired(self):

@@ -30,7 +30,7 @@ def _linear_points(value, best, worst):
 class KamCreditCheck(models.Model):
     _name = "kam.credit.check"
     _description = "Credit Check"
-    _inherit = ["mail.thread", "mail.activity.mixin", "tier.validation"]
+    _inherit = ["kam.account.document", "tier.validation"]
     _order = "date desc, id desc"
     _check_company_auto = True
     _mail_post_access = "read"
@@ -41,32 +41,6 @@ class KamCreditCheck(models.Model):
     _tier_validation_manual_config = False
 
     # --- fields ---------------------------------------------------------
-    name = fields.Char(
-        string="Reference", required=True, copy=False, readonly=True, default="/"
-    )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Key Account",
-        required=True,
-        index=True,
-        ondelete="restrict",
-        tracking=True,
-        domain="[('is_key_account', '=', True), ('is_company', '=', True)]",
-    )
-    user_id = fields.Many2one(
-        "res.users",
-        string="Key Account Manager",
-        compute="_compute_user_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index=True,
-        tracking=True,
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     state = fields.Selection(
         [
@@ -149,11 +123,6 @@ class KamCreditCheck(models.Model):
     score_details = fields.Html(compute="_compute_score_details")
 
     # --- computes -------------------------------------------------------
-    @api.depends("partner_id")
-    def _compute_user_id(self):
-        for check in self:
-            check.user_id = check.partner_id.sudo().kam_user_id or self.env.user
-
     @api.depends("requested_limit")
     def _compute_approved_limit(self):
         for check in self:
@@ -295,10 +264,6 @@ class KamCreditCheck(models.Model):
                     )
                 )
 
-    @api.constrains("partner_id")
-    def _check_partner(self):
-        self.partner_id._kam_ensure_key_account()
-
     @api.constrains("date", "valid_until")
     def _check_dates(self):
         for check in self:
@@ -310,11 +275,6 @@ class KamCreditCheck(models.Model):
     # --- CRUD -----------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("kam.credit.check") or "/"
-                )
         checks = super().create(vals_list)
         checks._kam_compute_history()
         return checks

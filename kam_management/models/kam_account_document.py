@@ -1,0 +1,53 @@
+from odoo import api, fields, models
+
+
+class KamAccountDocument(models.AbstractModel):
+    """What credit checks and contracts share: a numbered document of a key account,
+    owned by the account's KAM, in a company, with chatter and activities."""
+
+    _name = "kam.account.document"
+    _description = "Key Account Document"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+
+    name = fields.Char(
+        string="Reference", required=True, copy=False, readonly=True, default="/"
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Key Account",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        domain="[('is_key_account', '=', True), ('is_company', '=', True)]",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Key Account Manager",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+
+    @api.depends("partner_id")
+    def _compute_user_id(self):
+        for document in self:
+            document.user_id = document.partner_id.sudo().kam_user_id or self.env.user
+
+    @api.constrains("partner_id")
+    def _check_partner(self):
+        self.partner_id._kam_ensure_key_account()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code(self._name) or "/"
+        return super().create(vals_list)
