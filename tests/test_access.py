@@ -46,6 +46,16 @@ class TestKamAccess(KamCommon):
         self.assertGreater(self.account_2.with_user(self.head).kam_revenue_12m, 0.0)
         self.assertGreater(self.account_2.with_user(self.kam_2).kam_revenue_12m, 0.0)
 
+    def test_kam_cannot_find_another_kams_overdue_accounts(self):
+        self._invoice(self.account_1, "2026-01-10", 100.0, due_date="2026-01-20")
+        self._invoice(self.account_2, "2026-01-10", 100.0, due_date="2026-01-20")
+        overdue = [("kam_overdue_amount", ">", 0), ("is_company", "=", True)]
+        found = self.env["res.partner"].with_user(self.kam_1).search(overdue)
+        self.assertIn(self.account_1, found)
+        self.assertNotIn(self.account_2, found)
+        found = self.env["res.partner"].with_user(self.head).search(overdue)
+        self.assertIn(self.account_2, found)
+
     def test_sales_support_sees_who_but_not_kam_only_fields(self):
         account = self.account_1.with_user(self.support)
         values = account.read(["is_key_account", "kam_user_id"])[0]

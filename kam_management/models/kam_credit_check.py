@@ -401,8 +401,6 @@ class KamCreditCheck(models.Model):
             and self.validation_status == "validated"
             and self.state == "submitted"
         ):
-            # reviews hang on a Many2oneReference: refresh the cache (see kam.plan)
-            self.invalidate_recordset(["review_ids", "need_validation"])
             self.sudo().with_context(skip_validation_check=True)._kam_approve()
         return res
 
@@ -438,16 +436,19 @@ class KamCreditCheck(models.Model):
     def _kam_approve(self):
         """Approval: the partner's Odoo credit limit in this company, the rating, and
         the financial risk settings the company chose for that rating."""
-        Policy = self.env["kam.credit.rating.policy"]
+        policies = self.env["kam.credit.rating.policy"].search(
+            [
+                ("rating", "in", self.mapped("rating")),
+                ("company_id", "in", [*self.company_id.ids, False]),
+            ]
+        )
+        policy_by_key = {(p.rating, p.company_id): p for p in policies}
+        no_company = self.env["res.company"]
         for check in self:
-            policy = Policy.search(
-                [
-                    ("rating", "=", check.rating),
-                    ("company_id", "in", [check.company_id.id, False]),
-                ],
-                order="company_id",
-                limit=1,
-            )
+            # a company's own policy wins over the shared one (no company)
+            policy = policy_by_key.get(
+                (check.rating, check.company_id)
+            ) or policy_by_key.get((check.rating, no_company))
             partner = check.partner_id.with_company(check.company_id)
             vals = {
                 "credit_limit": check.approved_limit,

@@ -533,10 +533,7 @@ class KamPlan(models.Model):
             and self.state == "draft"
         ):
             # the last review approves the plan; the reviewer may not write on it
-            # otherwise (record rules), hence sudo for this one transition. The
-            # reviews were created through a Many2oneReference: refresh the cache, or
-            # tier validation would think none exists and request new ones
-            self.invalidate_recordset(["review_ids", "need_validation"])
+            # otherwise (record rules), hence sudo for this one transition
             self.sudo().state = "approved"
         return res
 

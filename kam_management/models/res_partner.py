@@ -282,11 +282,15 @@ class ResPartner(models.Model):
     def _search_kam_overdue_amount(self, operator, value):
         if operator not in (">", ">="):
             return NotImplemented
+        domain = self._kam_overdue_line_domain()
+        if not self.env.user.has_group(KAM_MANAGER_GROUP):
+            # like the figure itself: a KAM filters on their own accounts' debts only
+            domain &= Domain("partner_id.kam_user_id", "=", self.env.uid)
         rows = (
             self.env["account.move.line"]
             .sudo()
             ._read_group(
-                self._kam_overdue_line_domain(),
+                domain,
                 ["partner_id"],
                 having=[("amount_residual:sum", operator, value)],
             )

@@ -1,9 +1,23 @@
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import AccessError
 
 
 class TierReview(models.Model):
     _inherit = "tier.review"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        reviews = super().create(vals_list)
+        # reviews hang on their document through a Many2oneReference, which the ORM
+        # cannot keep in the document's review_ids cache; need_validation (no
+        # depends) was computed before they existed. Left stale, tier validation
+        # would request a second set of reviews when the document changes state.
+        for model, model_reviews in reviews.grouped("model").items():
+            if model in self.env:
+                self.env[model].browse(
+                    model_reviews.mapped("res_id")
+                ).invalidate_recordset(["review_ids", "need_validation"])
+        return reviews
 
     def write(self, vals):
         # base_tier_validation lets every internal user write reviews: make sure
