@@ -7,7 +7,7 @@ class KamAccountDocument(models.AbstractModel):
 
     _name = "kam.account.document"
     _description = "Key Account Document"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["kam.input.mixin", "mail.thread", "mail.activity.mixin"]
 
     name = fields.Char(
         string="Reference", required=True, copy=False, readonly=True, default="/"
@@ -44,6 +44,12 @@ class KamAccountDocument(models.AbstractModel):
     @api.constrains("partner_id")
     def _check_partner(self):
         self.partner_id._kam_ensure_key_account()
+
+    def _kam_state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[
+            self.state
+        ]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,9 +1,20 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .res_partner import KAM_GROUP
+from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
+from .workflow import (
+    check_initial_state,
+    check_workflow_fields,
+    harmless,
+    in_workflow,
+    workflow,
+)
+
+# set by the actions only
+WORKFLOW_FIELDS = ("state", "credit_check_id", "reminder_sent", "renewal_of_id")
+LOCKED_STATES = ("active", "expired", "terminated")
 
 
 class KamContract(models.Model):
@@ -112,6 +123,30 @@ class KamContract(models.Model):
                 self.env._("The agreed credit limit cannot be negative.")
             )
 
+    # --- CRUD -----------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_initial_state(self, vals_list, {"draft"})
+        for vals in vals_list:
+            check_workflow_fields(self, vals, WORKFLOW_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_workflow_fields(self, vals, WORKFLOW_FIELDS)
+        # a signed contract is read-only; it can still be archived
+        if not (in_workflow(self.env) or harmless(set(vals) - {"active"})):
+            locked = self.filtered(lambda c: c.state in LOCKED_STATES)
+            if locked:
+                raise UserError(
+                    self.env._(
+                        "%(contract)s is %(state)s and cannot be changed: renew it, "
+                        "or a head of sales resets it to draft.",
+                        contract=locked[0].name,
+                        state=locked[0]._kam_state_label(),
+                    )
+                )
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_active_or_expired(self):
         if any(contract.state in ("active", "expired") for contract in self):
@@ -123,11 +158,19 @@ class KamContract(models.Model):
 
     # --- actions --------------------------------------------------------
     def action_negotiate(self):
-        self.filtered(lambda c: c.state == "draft").write({"state": "negotiation"})
+        if any(contract.state != "draft" for contract in self):
+            raise UserError(self.env._("Only draft contracts go to negotiation."))
+        with workflow():
+            self.write({"state": "negotiation"})
 
     def action_activate(self):
         """Activate: the payment terms and pricelist become the account's; an agreed
         credit limit goes to a credit check (never straight to the partner)."""
+        self.check_access("write")
+        with workflow():
+            self._kam_activate()
+
+    def _kam_activate(self):
         for contract in self:
             if contract.state not in ("draft", "negotiation"):
                 raise UserError(self.env._("Only draft contracts can be activated."))
@@ -170,9 +213,30 @@ class KamContract(models.Model):
                 )
 
     def action_terminate(self):
-        self.filtered(lambda c: c.state in ("active", "negotiation", "draft")).write(
-            {"state": "terminated"}
-        )
+        if any(contract.state in ("expired", "terminated") for contract in self):
+            raise UserError(
+                self.env._("An expired or terminated contract cannot be terminated.")
+            )
+        with workflow():
+            self.write({"state": "terminated"})
+
+    def action_reset_to_draft(self):
+        """A head of sales reopens a signed, expired or terminated contract (the terms
+        it applied to the account stay until another contract changes them)."""
+        if not self.env.user.has_group(KAM_MANAGER_GROUP):
+            raise AccessError(self.env._("Only a head of sales resets a contract."))
+        if any(contract.state == "draft" for contract in self):
+            raise UserError(self.env._("The contract is a draft already."))
+        for contract in self:
+            contract.message_post(
+                body=self.env._(
+                    "Reset to draft by %(user)s (it was %(state)s).",
+                    user=self.env.user.name,
+                    state=contract._kam_state_label(),
+                )
+            )
+        with workflow():
+            self.write({"state": "draft", "reminder_sent": False})
 
     def action_renew(self):
         self.ensure_one()
@@ -184,14 +248,10 @@ class KamContract(models.Model):
             days=1
         )
         length = self.date_end and (self.date_end - self.date_start)
-        renewal = self.copy(
-            {
-                "contract_type": "renewal",
-                "renewal_of_id": self.id,
-                "date_start": start,
-                "date_end": start + length if length else False,
-            }
-        )
+        self.check_access("read")
+        self.env["kam.contract"].check_access("create")
+        with workflow():
+            renewal = self._kam_copy_renewal(start, length)
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
@@ -200,9 +260,23 @@ class KamContract(models.Model):
             "views": [(False, "form")],
         }
 
+    def _kam_copy_renewal(self, start, length):
+        return self.copy(
+            {
+                "contract_type": "renewal",
+                "renewal_of_id": self.id,
+                "date_start": start,
+                "date_end": start + length if length else False,
+            }
+        )
+
     # --- cron -----------------------------------------------------------
     @api.model
     def _cron_contract_renewals(self):
+        with workflow():
+            self._kam_cron_contract_renewals()
+
+    def _kam_cron_contract_renewals(self):
         today = fields.Date.context_today(self)
         self.search([("state", "=", "active"), ("date_end", "<", today)]).write(
             {"state": "expired"}

@@ -6,8 +6,34 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from .kam_credit_rating_policy import RATINGS
+from .res_partner import KAM_MANAGER_GROUP
+from .workflow import (
+    check_initial_state,
+    check_workflow_fields,
+    harmless,
+    in_workflow,
+    workflow,
+)
 
 CREDIT_REVIEWER_GROUP = "kam_management.group_kam_credit_reviewer"
+# set by the actions only: the state, the decision and our own history
+WORKFLOW_FIELDS = (
+    "state",
+    "result",
+    "avg_days_late",
+    "overdue_share",
+    "largest_overdue",
+    "history_date",
+)
+# what the reviewer decides while the check is submitted
+REVIEWER_FIELDS = (
+    "approved_limit",
+    "valid_until",
+    "rating_override",
+    "override_reason",
+    "hold_on_reject",
+)
+LOCKED_STATES = ("approved", "rejected", "expired")
 
 EXTERNAL_RATINGS = [
     ("a", "A - excellent"),
@@ -275,21 +301,48 @@ class KamCreditCheck(models.Model):
     # --- CRUD -----------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        check_initial_state(self, vals_list, {"draft"})
+        for vals in vals_list:
+            check_workflow_fields(self, vals, WORKFLOW_FIELDS + ("rating_override",))
         checks = super().create(vals_list)
-        checks._kam_compute_history()
+        with workflow():
+            checks._kam_compute_history()
         return checks
 
     def write(self, vals):
-        if (
-            "rating_override" in vals
-            and not self.env.su
-            and not self.env.user.has_group(CREDIT_REVIEWER_GROUP)
-        ):
-            raise AccessError(self.env._("Only a reviewer overrides the rating."))
+        check_workflow_fields(self, vals, WORKFLOW_FIELDS)
+        self._kam_check_locked(vals)
         checks = (
             self.with_context(kam_check_state_write=True) if "state" in vals else self
         )
         return super(KamCreditCheck, checks).write(vals)
+
+    def _kam_check_locked(self, vals):
+        """Decided checks are read-only; a submitted check's decision fields belong
+        to the reviewers."""
+        if in_workflow(self.env) or harmless(vals):
+            return
+        for check in self:
+            if check.state in LOCKED_STATES:
+                raise UserError(
+                    self.env._(
+                        "%(check)s is %(state)s and cannot be changed; a head of "
+                        "sales can reset it to draft.",
+                        check=check.name,
+                        state=check._kam_state_label(),
+                    )
+                )
+        reviewer_fields = set(REVIEWER_FIELDS) & vals.keys()
+        if reviewer_fields and not self.env.user.has_group(CREDIT_REVIEWER_GROUP):
+            if "rating_override" in vals or any(
+                check.state == "submitted" for check in self
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only a credit reviewer decides the limit, validity and rating "
+                        "of a submitted credit check."
+                    )
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_decided(self):
@@ -394,6 +447,13 @@ class KamCreditCheck(models.Model):
             "activity_ids",
         ]
 
+    def _tier_validation_check_write_allowed(self, vals):
+        # OCA's skip_validation_check is a context key any client can send
+        checks = self if in_workflow(self.env) else self.with_context(
+            skip_validation_check=False
+        )
+        return super(KamCreditCheck, checks)._tier_validation_check_write_allowed(vals)
+
     def _validate_tier(self, tiers=False):
         res = super()._validate_tier(tiers)
         if (
@@ -401,37 +461,68 @@ class KamCreditCheck(models.Model):
             and self.validation_status == "validated"
             and self.state == "submitted"
         ):
-            self.sudo().with_context(skip_validation_check=True)._kam_approve()
+            with workflow():
+                self.sudo().with_context(skip_validation_check=True)._kam_approve()
         return res
 
     def _rejected_tier(self, tiers=False):
         res = super()._rejected_tier(tiers)
         if self.state == "submitted":
-            self.sudo().with_context(skip_validation_check=True)._kam_reject()
+            with workflow():
+                self.sudo().with_context(skip_validation_check=True)._kam_reject()
         return res
 
     # --- actions --------------------------------------------------------
     def action_refresh_history(self):
         if any(check.state != "draft" for check in self):
             raise UserError(self.env._("The history of a submitted check is frozen."))
-        self._kam_compute_history()
+        self.check_access("write")
+        with workflow():
+            self._kam_compute_history()
 
     def action_submit(self):
         if any(check.state != "draft" for check in self):
             raise UserError(self.env._("Only draft credit checks can be submitted."))
-        self._kam_compute_history()
-        self.write({"state": "submitted"})
+        self.check_access("write")
+        with workflow():
+            self._kam_compute_history()
+            for check in self:
+                # the reviewer starts from what was requested
+                months = check.company_id.kam_credit_check_validity_months or 12
+                check.write(
+                    {
+                        "state": "submitted",
+                        "approved_limit": check.requested_limit,
+                        "valid_until": check.date + relativedelta(months=months),
+                    }
+                )
         # need_validation is not stored and depends on the state just written
         self.invalidate_recordset(["need_validation"])
         self.filtered("need_validation").request_validation()
 
     def action_reset_to_draft(self):
-        if any(check.state not in ("submitted", "rejected") for check in self):
-            raise UserError(
-                self.env._("Only submitted or rejected checks go back to draft.")
+        """The KAM withdraws a submitted check; a head of sales reopens a decided
+        one (it then no longer counts as a valid check)."""
+        if any(check.state == "draft" for check in self):
+            raise UserError(self.env._("The credit check is a draft already."))
+        if any(
+            check.state in LOCKED_STATES for check in self
+        ) and not self.env.user.has_group(KAM_MANAGER_GROUP):
+            raise AccessError(
+                self.env._("Only a head of sales resets a decided credit check.")
+            )
+        self.check_access("write")
+        for check in self.filtered(lambda c: c.state in LOCKED_STATES):
+            check.message_post(
+                body=self.env._(
+                    "Reset to draft by %(user)s (it was %(state)s).",
+                    user=self.env.user.name,
+                    state=check._kam_state_label(),
+                )
             )
         self.restart_validation()
-        self.write({"state": "draft", "result": False})
+        with workflow():
+            self.write({"state": "draft", "result": False})
 
     def _kam_approve(self):
         """Approval: the partner's Odoo credit limit in this company, the rating, and
@@ -490,7 +581,8 @@ class KamCreditCheck(models.Model):
         validity ended."""
         today = fields.Date.context_today(self)
         expired = self.search([("state", "=", "approved"), ("valid_until", "<", today)])
-        expired.write({"state": "expired"})
+        with workflow():
+            expired.write({"state": "expired"})
         soon = self.search(
             [
                 ("state", "=", "approved"),

@@ -8,12 +8,33 @@ from odoo.fields import Domain
 from odoo.tools import SQL, float_round
 
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
+from .workflow import (
+    check_initial_state,
+    check_workflow_fields,
+    harmless,
+    in_workflow,
+    workflow,
+)
+
+# set by the actions only
+WORKFLOW_FIELDS = (
+    "state",
+    "date_closed",
+    "frozen_actual_amount",
+    "frozen_active_accounts",
+    "frozen_new_accounts",
+)
 
 
 class KamPlan(models.Model):
     _name = "kam.plan"
     _description = "Key Account Sales Plan"
-    _inherit = ["mail.thread", "mail.activity.mixin", "tier.validation"]
+    _inherit = [
+        "kam.input.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "tier.validation",
+    ]
     _order = "date_from desc, plan_type, user_id, id desc"
     _check_company_auto = True
     _mail_post_access = "read"
@@ -494,7 +515,15 @@ class KamPlan(models.Model):
                     )
 
     # --- CRUD -----------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_initial_state(self, vals_list, {"draft"})
+        for vals in vals_list:
+            check_workflow_fields(self, vals, WORKFLOW_FIELDS)
+        return super().create(vals_list)
+
     def write(self, vals):
+        check_workflow_fields(self, vals, WORKFLOW_FIELDS)
         self._kam_check_locked(vals)
         # tier validation validates reviews while it checks a state change: tell
         # _validate_tier not to start a second state change from inside this one
@@ -504,14 +533,17 @@ class KamPlan(models.Model):
         return super(KamPlan, plans).write(vals)
 
     def _kam_check_locked(self, vals):
-        """An approved or closed plan is read-only but for a head of sales."""
-        if self.env.su or self.env.user.has_group(KAM_MANAGER_GROUP):
+        """Approved and closed plans are read-only: a head of sales resets them to
+        draft (or reopens them) through their buttons."""
+        if in_workflow(self.env) or harmless(vals):
             return
-        harmless = {"message_main_attachment_id", "activity_ids"}
-        if set(vals) - harmless and any(plan.state != "draft" for plan in self):
-            raise AccessError(
+        locked = self.filtered(lambda p: p.state in ("approved", "closed"))
+        if locked:
+            raise UserError(
                 self.env._(
-                    "Approved and closed plans can only be changed by a head of sales."
+                    "%(plan)s is approved or closed and cannot be changed; a head of "
+                    "sales can reset it to draft.",
+                    plan=locked[0].display_name,
                 )
             )
 
@@ -525,6 +557,13 @@ class KamPlan(models.Model):
         # chatter and activities stay usable while a plan waits for its review
         return super()._get_under_validation_exceptions() + ["activity_ids"]
 
+    def _tier_validation_check_write_allowed(self, vals):
+        # OCA's skip_validation_check is a context key any client can send
+        plans = self if in_workflow(self.env) else self.with_context(
+            skip_validation_check=False
+        )
+        return super(KamPlan, plans)._tier_validation_check_write_allowed(vals)
+
     def _validate_tier(self, tiers=False):
         res = super()._validate_tier(tiers)
         if (
@@ -534,7 +573,8 @@ class KamPlan(models.Model):
         ):
             # the last review approves the plan; the reviewer may not write on it
             # otherwise (record rules), hence sudo for this one transition
-            self.sudo().state = "approved"
+            with workflow():
+                self.sudo().state = "approved"
         return res
 
     # --- actions --------------------------------------------------------
@@ -557,7 +597,10 @@ class KamPlan(models.Model):
         applies to. Individual plans go through the review (tier validation)."""
         if not self.env.user.has_group(KAM_MANAGER_GROUP):
             raise AccessError(self.env._("Only a head of sales approves plans."))
-        self.write({"state": "approved"})
+        if any(plan.state != "draft" for plan in self):
+            raise UserError(self.env._("Only draft plans can be approved."))
+        with workflow():
+            self.write({"state": "approved"})
 
     def action_close(self):
         if not self.env.user.has_group(KAM_MANAGER_GROUP):
@@ -566,6 +609,10 @@ class KamPlan(models.Model):
             raise UserError(self.env._("Only approved plans can be closed."))
         figures = self._kam_actuals()
         line_figures = self.line_ids._kam_actual_amounts()
+        with workflow():
+            self._kam_freeze(figures, line_figures)
+
+    def _kam_freeze(self, figures, line_figures):
         for plan in self:
             amount, active, new = figures[plan.id]
             plan.write(
@@ -583,14 +630,19 @@ class KamPlan(models.Model):
     def action_reopen(self):
         if not self.env.user.has_group(KAM_MANAGER_GROUP):
             raise AccessError(self.env._("Only a head of sales reopens plans."))
-        self.filtered(lambda p: p.state == "closed").write(
-            {"state": "approved", "date_closed": False}
-        )
+        if any(plan.state != "closed" for plan in self):
+            raise UserError(self.env._("Only closed plans can be reopened."))
+        with workflow():
+            self.write({"state": "approved", "date_closed": False})
 
     def action_reset_to_draft(self):
         if not self.env.user.has_group(KAM_MANAGER_GROUP):
             raise AccessError(self.env._("Only a head of sales resets plans to draft."))
-        self.filtered(lambda p: p.state == "approved").write({"state": "draft"})
+        if any(plan.state != "approved" for plan in self):
+            raise UserError(self.env._("Only approved plans go back to draft."))
+        self.restart_validation()
+        with workflow():
+            self.write({"state": "draft"})
 
     def action_split(self):
         """Create the individual plans of the team's KAMs from this department plan."""

@@ -4,7 +4,24 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .workflow import check_initial_state, check_workflow_fields, workflow
+
 EARTH_RADIUS_M = 6371000.0
+
+
+# set by the actions only: the state and what the phone recorded at check-in/out
+WORKFLOW_FIELDS = (
+    "state",
+    "check_in",
+    "check_out",
+    "check_in_latitude",
+    "check_in_longitude",
+    "check_out_latitude",
+    "check_out_longitude",
+    "check_in_distance",
+    "is_far_check_in",
+    "calendar_event_id",
+)
 
 
 def _distance_m(lat1, lon1, lat2, lon2):
@@ -21,7 +38,7 @@ def _distance_m(lat1, lon1, lat2, lon2):
 class KamVisit(models.Model):
     _name = "kam.visit"
     _description = "Key Account Visit or Call"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["kam.input.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "date_start desc, id desc"
     _check_company_auto = True
 
@@ -193,12 +210,22 @@ class KamVisit(models.Model):
     # --- CRUD and calendar sync ------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        check_initial_state(self, vals_list, {"planned"})
+        for vals in vals_list:
+            check_workflow_fields(self, vals, WORKFLOW_FIELDS)
         visits = super().create(vals_list)
-        visits.filtered(lambda v: v.state == "planned")._kam_create_events()
+        with workflow():
+            visits.filtered(lambda v: v.state == "planned")._kam_create_events()
         return visits
 
     def write(self, vals):
+        check_workflow_fields(self, vals, WORKFLOW_FIELDS)
         res = super().write(vals)
+        with workflow():
+            self._kam_follow_events(vals)
+        return res
+
+    def _kam_follow_events(self, vals):
         if vals.get("state") in ("cancelled", "missed"):
             self._kam_drop_events()
         elif (
@@ -215,7 +242,6 @@ class KamVisit(models.Model):
             & vals.keys()
         ):
             self._kam_sync_events()
-        return res
 
     def _kam_event_vals(self):
         self.ensure_one()
@@ -266,7 +292,8 @@ class KamVisit(models.Model):
             events.with_context(no_mail_to_attendees=True).unlink()
 
     def unlink(self):
-        self._kam_drop_events()
+        with workflow():
+            self._kam_drop_events()
         return super().unlink()
 
     # --- actions --------------------------------------------------------
@@ -300,7 +327,8 @@ class KamVisit(models.Model):
                         check_in_distance=round(distance),
                         is_far_check_in=distance > visit.company_id.kam_checkin_radius,
                     )
-            visit.write(vals)
+            with workflow():
+                visit.write(vals)
         return True
 
     def action_check_out(self, latitude=None, longitude=None):
@@ -315,23 +343,29 @@ class KamVisit(models.Model):
             vals = {"check_out": fields.Datetime.now(), "state": "done"}
             if latitude is not None and longitude is not None:
                 vals.update(check_out_latitude=latitude, check_out_longitude=longitude)
-            visit.write(vals)
+            with workflow():
+                visit.write(vals)
         return True
 
     def action_done(self):
         if any(visit.state != "planned" for visit in self):
             raise UserError(self.env._("Only planned visits can be marked as done."))
-        self.write({"state": "done"})
+        with workflow():
+            self.write({"state": "done"})
 
     def action_cancel(self):
         if any(visit.state == "done" for visit in self):
             raise UserError(self.env._("A visit that took place cannot be cancelled."))
-        self.write({"state": "cancelled"})
+        with workflow():
+            self.write({"state": "cancelled"})
 
     def action_reset_to_planned(self):
-        self.filtered(lambda v: v.state in ("missed", "cancelled")).write(
-            {"state": "planned"}
-        )
+        if any(visit.state not in ("missed", "cancelled") for visit in self):
+            raise UserError(
+                self.env._("Only missed or cancelled visits can be planned again.")
+            )
+        with workflow():
+            self.write({"state": "planned"})
 
     def action_apply_terms(self):
         """Copy the agreed payment terms and pricelist to the account."""
@@ -370,27 +404,82 @@ class KamVisit(models.Model):
         if self.pricelist_id:
             vals["pricelist_id"] = self.pricelist_id.id
         order = self.env["sale.order"].create(vals)
-        support = (
-            order.team_id.kam_sales_support_user_id
-            or self.company_id.kam_sales_support_user_id
+        support = self._kam_sales_support_user(order)
+        order.activity_schedule(
+            "kam_management.mail_activity_type_enter_order",
+            user_id=(support or self.user_id).id,
+            note=self.env._(
+                "Order taken by %(kam)s on %(visit)s: please enter it.",
+                kam=self.user_id.name,
+                visit=self.display_name,
+            ),
         )
-        if support:
-            order.activity_schedule(
-                "kam_management.mail_activity_type_enter_order",
-                user_id=support.id,
-                note=self.env._(
-                    "Order taken by %(kam)s on %(visit)s: please enter it.",
-                    kam=self.user_id.name,
-                    visit=self.display_name,
-                ),
-            )
-        return {
+        action = {
             "type": "ir.actions.act_window",
             "res_model": "sale.order",
             "res_id": order.id,
             "view_mode": "form",
             "views": [(False, "form")],
         }
+        if support:
+            return action
+        # nobody would enter it: the KAM is told now, and has the activity
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("No sales support"),
+                "message": self.env._(
+                    "No sales support user works for %(company)s: enter the order "
+                    "yourself or ask a head of sales to name one (sales team or "
+                    "Settings).",
+                    company=self.company_id.name,
+                ),
+                "type": "warning",
+                "sticky": True,
+                "next": action,
+            },
+        }
+
+    def _kam_sales_support_user(self, order):
+        """Who enters the order: the team's or the company's sales support user,
+        else the sales support member of the company with the fewest orders to
+        enter."""
+        self.ensure_one()
+        named = (
+            order.team_id.kam_sales_support_user_id
+            or self.company_id.kam_sales_support_user_id
+        )
+        if named:
+            return named
+        members = (
+            self.env.ref("kam_management.group_kam_sales_support")
+            .sudo()
+            .all_user_ids.filtered(
+                lambda u: not u.share and self.company_id in u.company_ids
+            )
+        )
+        if not members:
+            return self.env["res.users"]
+        load = dict(
+            self.env["mail.activity"]
+            .sudo()
+            ._read_group(
+                [
+                    ("user_id", "in", members.ids),
+                    (
+                        "activity_type_id",
+                        "=",
+                        self.env.ref(
+                            "kam_management.mail_activity_type_enter_order"
+                        ).id,
+                    ),
+                ],
+                ["user_id"],
+                ["__count"],
+            )
+        )
+        return min(members, key=lambda u: (load.get(u, 0), u.id))
 
     def action_view_orders(self):
         self.ensure_one()
@@ -415,7 +504,8 @@ class KamVisit(models.Model):
             lambda v: v.date_end + timedelta(days=v.company_id.kam_visit_grace_days)
             < now
         )
-        missed.write({"state": "missed"})
+        with workflow():
+            missed.write({"state": "missed"})
         for visit in missed:
             visit.activity_schedule(
                 "mail.mail_activity_data_todo",

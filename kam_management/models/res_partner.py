@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
+from odoo.tools.safe_eval import safe_eval
 
 KAM_GROUP = "kam_management.group_kam_user"
 KAM_MANAGER_GROUP = "kam_management.group_kam_manager"
@@ -105,6 +106,14 @@ class ResPartner(models.Model):
         compute="_compute_kam_kpis",
         compute_sudo=True,
         groups=KAM_GROUP,
+    )
+    kam_figures_visible = fields.Boolean(
+        string="Figures Visible",
+        compute="_compute_kam_kpis",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+        help="The user may see this account's figures (their own account, or a head "
+        "of sales): the others' are shown as nothing, not as zero.",
     )
     kam_revenue_12m = fields.Monetary(
         string="Revenue (12 months)",
@@ -230,6 +239,19 @@ class ResPartner(models.Model):
             domain &= Domain("partner_id", "in", partner_ids)
         return domain
 
+    def _kam_overdue_amounts(self):
+        """{commercial partner: overdue debt} in the current company, in its
+        currency: the one definition of overdue, for the KPI and the credit gate."""
+        return dict(
+            self.env["account.move.line"]
+            .sudo()
+            ._read_group(
+                self._kam_overdue_line_domain(self.commercial_partner_id.ids),
+                ["partner_id"],
+                ["amount_residual:sum"],
+            )
+        )
+
     @api.depends_context("company", "uid")
     def _compute_kam_kpis(self):
         company = self.env.company
@@ -251,13 +273,7 @@ class ResPartner(models.Model):
                     ["amount_untaxed_signed:sum"],
                 )
             )
-            overdue = dict(
-                self.env["account.move.line"]._read_group(
-                    self._kam_overdue_line_domain(partners.ids),
-                    ["partner_id"],
-                    ["amount_residual:sum"],
-                )
-            )
+            overdue = partners._kam_overdue_amounts()
             last_order = dict(
                 self.env["sale.order"]._read_group(
                     [
@@ -271,6 +287,7 @@ class ResPartner(models.Model):
             )
         for partner in self:
             commercial = partner.commercial_partner_id
+            partner.kam_figures_visible = commercial in partners
             partner.kam_currency_id = company.currency_id
             partner.kam_revenue_12m = revenue.get(commercial, 0.0)
             partner.kam_overdue_amount = overdue.get(commercial, 0.0)
@@ -399,6 +416,17 @@ class ResPartner(models.Model):
             )
 
     # --- actions --------------------------------------------------------
+    @api.model
+    def _kam_action_key_accounts(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "kam_management.res_partner_action_key_accounts"
+        )
+        if not self.env.user.has_group(KAM_MANAGER_GROUP):
+            context = dict(safe_eval(action.get("context") or "{}"))
+            context["search_default_filter_my_key_accounts"] = 1
+            action["context"] = context
+        return action
+
     def action_kam_view_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

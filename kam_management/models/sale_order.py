@@ -1,9 +1,19 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
+from .workflow import check_workflow_fields, workflow
 
 RISK_MANAGER_GROUP = "account_financial_risk.group_account_financial_risk_manager"
+CREDIT_REVIEWER_GROUP = "kam_management.group_kam_credit_reviewer"
+RELEASE_FIELDS = (
+    "kam_credit_released_by",
+    "kam_credit_release_reason",
+    "kam_credit_release_date",
+    "kam_credit_release_amount",
+    "kam_credit_release_partner_id",
+)
 
 
 class SaleOrder(models.Model):
@@ -43,10 +53,42 @@ class SaleOrder(models.Model):
         groups=KAM_GROUP,
         help="Share of the account's open debt that is past due.",
     )
+    # a release by a head of sales, for this order as it was when released
     kam_credit_released_by = fields.Many2one(
-        "res.users", readonly=True, copy=False, tracking=True, groups=KAM_GROUP
+        "res.users",
+        string="Credit Released By",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        groups=KAM_GROUP,
     )
-    kam_credit_release_reason = fields.Text(readonly=True, copy=False, groups=KAM_GROUP)
+    kam_credit_release_reason = fields.Text(
+        string="Credit Release Reason", readonly=True, copy=False, groups=KAM_GROUP
+    )
+    kam_credit_release_date = fields.Datetime(
+        string="Credit Released On", readonly=True, copy=False, groups=KAM_GROUP
+    )
+    kam_credit_release_amount = fields.Monetary(
+        string="Released Amount",
+        readonly=True,
+        copy=False,
+        groups=KAM_GROUP,
+        help="The order's total when the credit block was released: the release is "
+        "void once the order changes.",
+    )
+    kam_credit_release_partner_id = fields.Many2one(
+        "res.partner",
+        string="Released for",
+        readonly=True,
+        copy=False,
+        groups=KAM_GROUP,
+    )
+    kam_credit_release_valid = fields.Boolean(
+        string="Credit Release Valid",
+        compute="_compute_kam_credit_release_valid",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+    )
 
     @api.depends("partner_id", "company_id")
     def _compute_kam_credit(self):
@@ -66,22 +108,94 @@ class SaleOrder(models.Model):
                 min(unpaid / open_debt * 100.0, 100.0) if open_debt > 0 else 0.0
             )
 
+    @api.depends(
+        "kam_credit_released_by",
+        "kam_credit_release_amount",
+        "kam_credit_release_partner_id",
+        "amount_total",
+        "partner_id",
+    )
+    def _compute_kam_credit_release_valid(self):
+        for order in self:
+            order.kam_credit_release_valid = bool(
+                order.kam_credit_released_by
+                and order.kam_credit_release_partner_id
+                == order.partner_id.commercial_partner_id
+                and not order.currency_id.compare_amounts(
+                    order.kam_credit_release_amount, order.amount_total
+                )
+            )
+
+    # --- CRUD: what only the gate and the release wizard write ---------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_workflow_fields(self, vals, RELEASE_FIELDS)
+            if vals.get("state", "draft") not in ("draft", "sent"):
+                partner = self.env["res.partner"].browse(vals.get("partner_id"))
+                if partner.sudo().commercial_partner_id.is_key_account:
+                    check_workflow_fields(self, vals, ["state"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_workflow_fields(self, vals, RELEASE_FIELDS)
+        if vals.get("state") == "sale" and self._kam_key_orders():
+            # confirming is action_confirm's job: it passes the credit gate
+            check_workflow_fields(self, vals, ["state"])
+        released = self.sudo().filtered("kam_credit_released_by")
+        res = super().write(vals)
+        if released and {"partner_id", "order_line"} & vals.keys():
+            released._kam_void_changed_releases()
+        return res
+
+    def _kam_void_changed_releases(self):
+        """A release holds for the order as released: drop it once the order's
+        amount or account changed (the gate checks it again on confirmation)."""
+        for order in self.filtered(
+            lambda o: o.state in ("draft", "sent") and not o.kam_credit_release_valid
+        ):
+            order.message_post(
+                body=self.env._(
+                    "The credit release by %(user)s is void: the order changed "
+                    "after it (total %(total)s, released for %(released)s).",
+                    user=order.kam_credit_released_by.name,
+                    total=order.currency_id.format(order.amount_total),
+                    released=order.currency_id.format(order.kam_credit_release_amount),
+                )
+            )
+            with workflow():
+                order.write(dict.fromkeys(RELEASE_FIELDS, False))
+
     # --- the credit gate ----------------------------------------------------
+    def _kam_key_orders(self):
+        return self.filtered(
+            lambda o: o.partner_id.commercial_partner_id.sudo().is_key_account
+        )
+
+    def _kam_paid_online(self):
+        """Confirmed by an online payment (in sudo: no user can reach it over RPC)
+        that reached the amount the company requires before confirmation."""
+        self.ensure_one()
+        return (
+            self.env.su
+            and self.amount_paid > 0
+            and self._is_confirmation_amount_reached()
+        )
+
     def _kam_credit_block_reasons(self):
         """Why this key account order may not be confirmed ([] when it may)."""
         self.ensure_one()
-        partner = self.partner_id.commercial_partner_id.with_company(
-            self.company_id
-        ).sudo()
-        if not partner.is_key_account or self.kam_credit_released_by:
+        order = self.sudo()
+        partner = order.partner_id.commercial_partner_id.with_company(order.company_id)
+        if not partner.is_key_account or order.kam_credit_release_valid:
             return []
         reasons = []
-        risk_message = self.sudo().evaluate_risk_message(partner)
+        risk_message = order.evaluate_risk_message(partner)
         if risk_message:
             reasons.append(risk_message.strip())
         if partner.kam_credit_hold:
             reasons.append(self.env._("The account is on credit hold."))
-        if self.company_id.kam_credit_check_required and not (
+        if order.company_id.kam_credit_check_required and not (
             partner.kam_credit_valid_until
             and partner.kam_credit_valid_until >= fields.Date.context_today(self)
         ):
@@ -90,16 +204,16 @@ class SaleOrder(models.Model):
 
     def _kam_credit_figures(self):
         self.ensure_one()
-        partner = self.partner_id.commercial_partner_id.with_company(
-            self.company_id
-        ).sudo()
-        currency = partner.risk_currency_id or self.company_id.currency_id
-        amount = self.currency_id._convert(
-            self.amount_total,
+        order = self.sudo()
+        partner = order.partner_id.commercial_partner_id.with_company(order.company_id)
+        currency = partner.risk_currency_id or order.company_id.currency_id
+        amount = order.currency_id._convert(
+            order.amount_total,
             currency,
-            self.company_id,
+            order.company_id,
             fields.Date.context_today(self),
         )
+        overdue = partner.with_company(order.company_id)._kam_overdue_amounts()
 
         def fmt(value):
             return currency.format(value)
@@ -110,7 +224,37 @@ class SaleOrder(models.Model):
             limit=fmt(partner.credit_limit),
             exposure=fmt(partner.risk_total + amount),
             order=fmt(amount),
-            overdue=fmt(partner.risk_invoice_unpaid),
+            overdue=fmt(overdue.get(partner, 0.0)),
+        )
+
+    def _kam_sees_credit_figures(self):
+        user = self.env.user
+        return (
+            user.has_group(KAM_GROUP)
+            or user.has_group(RISK_MANAGER_GROUP)
+            or user.has_group(CREDIT_REVIEWER_GROUP)
+        )
+
+    def _kam_refusal(self, reasons):
+        """The refusal names the reasons; only users of credit data see figures."""
+        self.ensure_one()
+        if not self._kam_sees_credit_figures():
+            return UserError(
+                self.env._(
+                    "%(order)s cannot be confirmed:\n- %(reasons)s\n"
+                    "Ask the account's key account manager or a head of sales.",
+                    order=self.name,
+                    reasons="\n- ".join(reasons),
+                )
+            )
+        return UserError(
+            self.env._(
+                "%(order)s cannot be confirmed:\n- %(reasons)s\n%(figures)s\n"
+                "A head of sales can release it.",
+                order=self.name,
+                reasons="\n- ".join(reasons),
+                figures=self._kam_credit_figures(),
+            )
         )
 
     def _kam_can_release(self):
@@ -118,39 +262,75 @@ class SaleOrder(models.Model):
             RISK_MANAGER_GROUP
         )
 
-    def action_confirm(self):
-        # portal and payment flows confirm in sudo: an order already paid is not held
-        if self.env.su or self.env.context.get("kam_skip_credit_check"):
-            return super().action_confirm()
-        blocked = [(order, order._kam_credit_block_reasons()) for order in self]
-        blocked = [(order, reasons) for order, reasons in blocked if reasons]
-        if blocked:
-            order, reasons = blocked[0]
-            if order._kam_can_release() and len(self) == 1:
-                return order._kam_release_wizard(reasons)
-            raise UserError(
-                self.env._(
-                    "%(order)s cannot be confirmed:\n- %(reasons)s\n%(figures)s\n"
-                    "A head of sales can release it.",
-                    order=order.name,
-                    reasons="\n- ".join(reasons),
-                    figures=order._kam_credit_figures(),
+    def _kam_lock_accounts(self):
+        """Serialize the confirmations of one account. Odoo's transactions are
+        REPEATABLE READ: a mere row lock would let the second transaction evaluate
+        the exposure from the snapshot it took before the first one committed.
+        Updating the account's row instead makes the second one fail with a
+        serialization error, which Odoo retries with fresh figures."""
+        partners = self.partner_id.commercial_partner_id
+        if partners:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE res_partner SET write_date = write_date "
+                    "WHERE id IN (SELECT id FROM res_partner WHERE id = ANY(%s) "
+                    "ORDER BY id FOR NO KEY UPDATE)",
+                    sorted(partners.ids),
                 )
             )
-        orders = self
-        if all(order.kam_is_key_account for order in self):
-            # the gate above already evaluated the OCA financial risk
-            orders = self.with_context(bypass_risk=True)
-        return super(SaleOrder, orders).action_confirm()
 
-    def _kam_release_wizard(self, reasons):
-        wizard = self.env["kam.credit.release"].create(
-            {
-                "order_id": self.id,
-                "block_reasons": "\n".join(reasons),
-                "figures": self._kam_credit_figures(),
-            }
+    def action_confirm(self):
+        """Key account orders pass the credit gate one by one, each with the
+        exposure of those confirmed before it. No context key switches it off."""
+        key_orders = self._kam_key_orders()
+        if not key_orders:
+            return super().action_confirm()
+        key_orders._kam_lock_accounts()
+        for order in key_orders:
+            reasons = [] if order._kam_paid_online() else order._kam_credit_block_reasons()
+            if reasons:
+                if len(self) == 1 and not self.env.su and order._kam_can_release():
+                    return order._kam_release_wizard()
+                raise order._kam_refusal(reasons)
+            with workflow():
+                # the gate has evaluated OCA's financial risk already
+                super(SaleOrder, order.with_context(bypass_risk=True)).action_confirm()
+            self.env.flush_all()
+            order.partner_id.commercial_partner_id.invalidate_recordset()
+        others = self - key_orders
+        if others:
+            return super(SaleOrder, others).action_confirm()
+        return True
+
+    def _validate_order(self):
+        """Signed on the portal (in sudo): a key account order the gate holds stays a
+        signed quotation, and its KAM is told, instead of failing the signature."""
+        held = self.env["sale.order"]
+        for order in self._kam_key_orders():
+            reasons = [] if order._kam_paid_online() else order._kam_credit_block_reasons()
+            if reasons:
+                held |= order
+                order._kam_notify_held(reasons)
+        return super(SaleOrder, self - held)._validate_order()
+
+    def _kam_notify_held(self, reasons):
+        self.ensure_one()
+        note = self.env._(
+            "%(order)s was accepted by the customer but the credit gate holds it: "
+            "%(reasons)s",
+            order=self.name,
+            reasons=" ".join(reasons),
         )
+        self.message_post(body=note)
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=(self.kam_user_id or self.user_id).id or self.env.uid,
+            summary=self.env._("Credit block on an accepted order"),
+            note=note,
+        )
+
+    def _kam_release_wizard(self):
+        wizard = self.env["kam.credit.release"].create({"order_id": self.id})
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Credit Block"),

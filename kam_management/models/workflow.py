@@ -1,0 +1,69 @@
+"""Documents change state only through their actions.
+
+Over RPC a client sends any context and writes any field it can see, so what tells a
+write that it comes from an action cannot be a context key or a field: it is a context
+variable that only Python code running on the server sets, around the action's own
+writes (``with workflow(): ...``). Superuser code (crons, sudo flows) is trusted too.
+"""
+
+import contextvars
+from contextlib import contextmanager
+
+from odoo.exceptions import UserError
+
+_IN_WORKFLOW = contextvars.ContextVar("kam_in_workflow", default=False)
+
+# what any user who may read a locked document still does on it
+HARMLESS_PREFIXES = ("message_", "activity_", "website_message_")
+
+
+@contextmanager
+def workflow():
+    """Let the writes of an action change the fields its workflow owns."""
+    token = _IN_WORKFLOW.set(True)
+    try:
+        yield
+    finally:
+        _IN_WORKFLOW.reset(token)
+
+
+def in_workflow(env):
+    return env.su or _IN_WORKFLOW.get()
+
+
+def check_workflow_fields(records, vals, field_names):
+    """Refuse a write or create that sets fields only actions may set."""
+    touched = set(field_names) & vals.keys()
+    if touched and not in_workflow(records.env):
+        labels = ", ".join(
+            sorted(records._fields[name]._description_string(records.env) for name in touched)
+        )
+        raise UserError(
+            records.env._(
+                "%(fields)s of %(model)s change only through its buttons "
+                "(submit, approve, confirm...), not by editing the record.",
+                fields=labels,
+                model=records._description,
+            )
+        )
+
+
+def check_initial_state(model, vals_list, initial_states):
+    """A new document starts in one of its first states (unless an action creates it)."""
+    if in_workflow(model.env):
+        return
+    for vals in vals_list:
+        if vals.get("state", next(iter(initial_states))) not in initial_states:
+            raise UserError(
+                model.env._(
+                    "A new %(model)s starts as %(states)s; its state then changes "
+                    "through its buttons.",
+                    model=model._description,
+                    states=" / ".join(sorted(initial_states)),
+                )
+            )
+
+
+def harmless(vals):
+    """True when a write only touches the chatter and activities."""
+    return all(name.startswith(HARMLESS_PREFIXES) for name in vals)
