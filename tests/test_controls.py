@@ -55,6 +55,23 @@ class TestCreditGateControls(KamCreditCommon):
         with self.assertRaisesMessage(UserError, "exceeds the financial risk"):
             order.action_confirm()
 
+    def test_no_risk_setting_of_a_key_account_is_writable_by_kams(self):
+        for user in (self.kam_1, self.support):
+            for vals in (
+                {"risk_sale_order_include": False},
+                {"risk_sale_order_limit": 10**9},
+                {"credit_limit": 10**9},
+            ):
+                with self.assertRaises(AccessError):
+                    self.account_1.with_user(user).with_context(
+                        **HOSTILE_CONTEXT
+                    ).write(vals)
+        with self.assertRaisesMessage(UserError, "exceeds the financial risk"):
+            self._order(1500.0).action_confirm()
+        # a head of sales decides the account's risk settings
+        self.account_1.with_user(self.head).risk_sale_order_include = False
+        self._order(1500.0).action_confirm()
+
     def test_the_wizard_takes_no_figures_from_the_client(self):
         order = self._order(1500.0)
         wizard = self.env["kam.credit.release"].with_user(self.head).create(

@@ -7,6 +7,7 @@ from odoo.tools.safe_eval import safe_eval
 
 KAM_GROUP = "kam_management.group_kam_user"
 KAM_MANAGER_GROUP = "kam_management.group_kam_manager"
+RISK_MANAGER_GROUP = "account_financial_risk.group_account_financial_risk_manager"
 
 
 class ResPartner(models.Model):
@@ -388,18 +389,33 @@ class ResPartner(models.Model):
 
     def _kam_check_edit_rights(self, vals):
         """Key account settings belong to the account's KAM and to heads of sales;
-        the credit rating and hold come from credit checks and heads of sales."""
+        the credit rating and hold come from credit checks and heads of sales, and
+        so do a key account's credit limit and financial risk settings (OCA leaves
+        those to its views only)."""
         kam_fields = set(self._kam_fields()) & vals.keys()
         credit_fields = {"kam_credit_rating", "kam_credit_hold"} & vals.keys()
-        if self.env.su or not (kam_fields or credit_fields):
+        risk_fields = self._kam_risk_fields() & vals.keys()
+        if self.env.su or not (kam_fields or credit_fields or risk_fields):
             return
         user = self.env.user
         if user.has_group(KAM_MANAGER_GROUP):
             return
+        if risk_fields and (
+            vals.get("is_key_account")
+            or any(self.sudo().commercial_partner_id.mapped("is_key_account"))
+        ) and not user.has_group(RISK_MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "The credit limit and risk settings of a key account come from "
+                    "its credit checks: only a head of sales changes them."
+                )
+            )
         if credit_fields:
             raise AccessError(
                 self.env._("Only a head of sales changes a credit rating or hold.")
             )
+        if not kam_fields:
+            return
         if not user.has_group(KAM_GROUP):
             raise AccessError(
                 self.env._("Only key account managers can change key account settings.")
@@ -414,6 +430,15 @@ class ResPartner(models.Model):
                     "by a head of sales."
                 )
             )
+
+    @api.model
+    def _kam_risk_fields(self):
+        """Odoo's credit limit and OCA's financial risk switches and limits."""
+        return {"credit_limit"} | {
+            name
+            for name in self._fields
+            if name.startswith("risk_") and name.endswith(("_include", "_limit"))
+        }
 
     # --- actions --------------------------------------------------------
     @api.model

@@ -2,10 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
+from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP, RISK_MANAGER_GROUP
 from .workflow import check_workflow_fields, workflow
 
-RISK_MANAGER_GROUP = "account_financial_risk.group_account_financial_risk_manager"
 CREDIT_REVIEWER_GROUP = "kam_management.group_kam_credit_reviewer"
 RELEASE_FIELDS = (
     "kam_credit_released_by",
