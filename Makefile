@@ -1,5 +1,5 @@
 # The README's commands. Each does the whole set-up first (idempotent).
-.PHONY: demo test lint
+.PHONY: demo test lint peer-test
 
 demo:
 	@bash scripts/demo.sh
@@ -9,3 +9,7 @@ test:
 
 lint:
 	@bash scripts/lint.sh
+
+# not part of make test: the dependencies' own suites, with and without kam_management
+peer-test:
+	@bash scripts/peer_test.sh

@@ -1,4 +1,6 @@
-from odoo import Command
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -10,8 +12,10 @@ class TestKamAccess(KamCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.invoice_1 = cls._invoice(cls.account_1, "2026-01-10", 1000.0)
-        cls.invoice_2 = cls._invoice(cls.account_2, "2026-01-10", 2000.0)
+        # within the last 12 months, whatever the day the test runs
+        cls.last_month = fields.Date.today() - timedelta(days=30)
+        cls.invoice_1 = cls._invoice(cls.account_1, cls.last_month, 1000.0)
+        cls.invoice_2 = cls._invoice(cls.account_2, cls.last_month, 2000.0)
         cls.segment = cls.env["kam.segment"].create({"name": "Wholesale"})
 
     def test_kam_works_on_own_accounts_only(self):
@@ -47,8 +51,9 @@ class TestKamAccess(KamCommon):
         self.assertGreater(self.account_2.with_user(self.kam_2).kam_revenue_12m, 0.0)
 
     def test_kam_cannot_find_another_kams_overdue_accounts(self):
-        self._invoice(self.account_1, "2026-01-10", 100.0, due_date="2026-01-20")
-        self._invoice(self.account_2, "2026-01-10", 100.0, due_date="2026-01-20")
+        due = self.last_month + timedelta(days=10)  # past due
+        self._invoice(self.account_1, self.last_month, 100.0, due_date=due)
+        self._invoice(self.account_2, self.last_month, 100.0, due_date=due)
         overdue = [("kam_overdue_amount", ">", 0), ("is_company", "=", True)]
         found = self.env["res.partner"].with_user(self.kam_1).search(overdue)
         self.assertIn(self.account_1, found)

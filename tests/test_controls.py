@@ -74,8 +74,10 @@ class TestCreditGateControls(KamCreditCommon):
 
     def test_the_wizard_takes_no_figures_from_the_client(self):
         order = self._order(1500.0)
-        wizard = self.env["kam.credit.release"].with_user(self.head).create(
-            {"order_id": order.id, "reason": "Known customer"}
+        wizard = (
+            self.env["kam.credit.release"]
+            .with_user(self.head)
+            .create({"order_id": order.id, "reason": "Known customer"})
         )
         self.assertIn("exceeds the financial risk", wizard.block_reasons)
         self.assertIn("Credit limit", wizard.figures)
@@ -111,9 +113,7 @@ class TestCreditGateControls(KamCreditCommon):
             }
         )
         self.assertFalse(order.kam_credit_released_by)
-        self.assertIn(
-            "is void", order.message_ids[:1].body, "the chatter tells why"
-        )
+        self.assertIn("is void", order.message_ids[:1].body, "the chatter tells why")
         with self.assertRaisesMessage(UserError, "exceeds the financial risk"):
             order.action_confirm()
 
@@ -421,7 +421,9 @@ class TestOrderTakenOnAVisit(KamCreditCommon):
         self.env.company.kam_sales_support_user_id = False
         action, activity = self._take_order()
         self.assertEqual(action["type"], "ir.actions.act_window")
-        self.assertTrue(activity.user_id.has_group("kam_management.group_kam_sales_support"))
+        self.assertTrue(
+            activity.user_id.has_group("kam_management.group_kam_sales_support")
+        )
         self.assertIn(self.env.company, activity.user_id.company_ids)
 
     def test_kam_told_when_nobody_enters_orders(self):
@@ -453,4 +455,6 @@ class TestMaskedFigures(KamCreditCommon):
         action = Partner.with_user(self.kam_1)._kam_action_key_accounts()
         self.assertIn("search_default_filter_my_key_accounts", str(action["context"]))
         action = Partner.with_user(self.head)._kam_action_key_accounts()
-        self.assertNotIn("search_default_filter_my_key_accounts", str(action["context"]))
+        self.assertNotIn(
+            "search_default_filter_my_key_accounts", str(action["context"])
+        )

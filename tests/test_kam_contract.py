@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
@@ -15,6 +17,10 @@ class TestKamContract(KamCommon):
         cls.pricelist = cls.env["product.pricelist"].create(
             {"name": "Key account prices"}
         )
+        # contracts of this calendar year, whatever the day the test runs
+        today = fields.Date.today()
+        cls.year_start = today.replace(month=1, day=1)
+        cls.year_end = today.replace(month=12, day=31)
 
     def _contract(self, user=None, **vals):
         return (
@@ -23,8 +29,8 @@ class TestKamContract(KamCommon):
             .create(
                 {
                     "partner_id": self.account_1.id,
-                    "date_start": "2026-01-01",
-                    "date_end": "2026-12-31",
+                    "date_start": self.year_start,
+                    "date_end": self.year_end,
                     "payment_term_id": self.pay_terms_b.id,
                     "pricelist_id": self.pricelist.id,
                     **vals,
@@ -55,7 +61,7 @@ class TestKamContract(KamCommon):
 
     def test_one_active_contract_per_partner(self):
         self._contract().action_activate()
-        second = self._contract(date_start="2026-02-01")
+        second = self._contract(date_start=self.year_start + relativedelta(months=1))
         with self.assertRaisesMessage(
             ValidationError, "already has an active contract"
         ):
@@ -75,8 +81,12 @@ class TestKamContract(KamCommon):
             (renewal.payment_term_id, renewal.pricelist_id, renewal.credit_limit),
             (self.pay_terms_b, self.pricelist, 3000.0),
         )
-        self.assertEqual(str(renewal.date_start), "2027-01-01")
-        self.assertEqual(str(renewal.date_end), "2027-12-31")
+        # from the day after the end, for as many days
+        self.assertEqual(renewal.date_start, self.year_start + relativedelta(years=1))
+        self.assertEqual(
+            renewal.date_end - renewal.date_start,
+            contract.date_end - contract.date_start,
+        )
         renewal.action_activate()
         self.assertEqual(contract.state, "expired")
         self.assertEqual(renewal.state, "active")
@@ -122,7 +132,7 @@ class TestKamContract(KamCommon):
         # a record created in the transaction is not tracked: end its creation first
         self.env.flush_all()
         self.env.cr.precommit.run()
-        contract.write({"date_end": "2027-06-30"})
+        contract.write({"date_end": self.year_end + relativedelta(months=6)})
         contract.action_activate()
         self.env.flush_all()
         self.env.cr.precommit.run()  # tracking values are written at commit time

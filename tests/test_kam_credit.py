@@ -110,7 +110,8 @@ class TestKamCreditGate(KamCreditCommon):
         check.with_user(self.head).validate_tier()
         self.assertEqual(check.state, "approved")
         self._order(10.0).action_confirm()
-        check.write(
+        # time passes: the check's validity ended (decided checks are read-only)
+        check.sudo().write(
             {
                 "date": fields.Date.today() - timedelta(days=400),
                 "valid_until": fields.Date.today() - timedelta(days=1),
@@ -158,15 +159,23 @@ class TestKamCreditGate(KamCreditCommon):
 class TestKamCreditCheck(KamCreditCommon):
     def test_score_from_history(self):
         self.account_1.credit_limit = 100000.0  # posting is not what is tested here
+        # the history of the 12 months before the check, whatever the day
+        day = fields.Date.today()
         paid = self._invoice(
-            self.account_1, "2026-01-01", 1000.0, due_date="2026-01-31"
+            self.account_1,
+            day - timedelta(days=165),
+            1000.0,
+            due_date=day - timedelta(days=135),
         )
-        self._pay(paid, pay_date="2026-02-20")  # 20 days late
+        self._pay(paid, pay_date=day - timedelta(days=115))  # 20 days late
         late = self._invoice(
-            self.account_1, "2026-03-01", 1000.0, due_date="2026-03-31"
+            self.account_1,
+            day - timedelta(days=106),
+            1000.0,
+            due_date=day - timedelta(days=76),
         )
         check = self._check(
-            date="2026-06-15",
+            date=day,
             requested_limit=1000.0,
             equity=3000.0,
             years_in_business=5,
@@ -195,14 +204,23 @@ class TestKamCreditCheck(KamCreditCommon):
 
     def test_approval_writes_limit_rating_and_policy_in_its_company(self):
         other = self.env["res.company"].create({"name": "Other Company"})
-        check = self._check(approved_limit=7000.0)
+        check = self._check(approved_limit=9000.0)
         self.assertFalse(check.need_validation, "a draft needs no review yet")
         check.action_submit()
+        self.assertEqual(
+            check.approved_limit, 5000.0, "the review starts from the request"
+        )
         self.assertEqual(check.validation_status, "pending")
         check.validate_tier()  # the KAM is no reviewer
         self.assertEqual(check.state, "submitted")
+        with self.assertRaises(AccessError):
+            check.with_user(self.kam_1).approved_limit = 9000.0
         check.with_user(self.head).write(
-            {"rating_override": "d", "override_reason": "Late payer at other suppliers"}
+            {
+                "approved_limit": 7000.0,
+                "rating_override": "d",
+                "override_reason": "Late payer at other suppliers",
+            }
         )
         check.with_user(self.head).validate_tier()
         self.assertEqual(check.state, "approved")
@@ -232,8 +250,9 @@ class TestKamCreditCheck(KamCreditCommon):
         (soon | gone).action_submit()
         for check in soon | gone:
             check.with_user(self.head).validate_tier()
-        soon.valid_until = today + timedelta(days=20)
-        gone.write(
+        # time passes (decided checks are read-only, hence sudo)
+        soon.sudo().valid_until = today + timedelta(days=20)
+        gone.sudo().write(
             {
                 "date": today - timedelta(days=400),
                 "valid_until": today - timedelta(days=1),

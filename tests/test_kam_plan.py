@@ -1,4 +1,6 @@
-from odoo import Command
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -22,16 +24,22 @@ class KamPlanCommon(KamCommon):
             )
         )
         cls.eur = cls.setup_other_currency("EUR", rates=[("2020-01-01", 2.0)])
+        # the plans of this year and of next year, whatever the day the test runs
+        today = fields.Date.today()
+        cls.year_start = today.replace(month=1, day=1)
+        cls.year_end = today.replace(month=12, day=31)
+        cls.next_year = cls.year_start + relativedelta(years=1)
         # last year: the history the split is based on
-        cls._invoice(cls.account_1, "2025-03-01", 3000.0)
-        cls._invoice(cls.account_2, "2025-06-01", 1000.0)
+        last_year = cls.year_start - relativedelta(years=1)
+        cls._invoice(cls.account_1, last_year.replace(month=3), 3000.0)
+        cls._invoice(cls.account_2, last_year.replace(month=6), 1000.0)
         cls.department = cls.env["kam.plan"].create(
             {
-                "name": "2026",
+                "name": str(today.year),
                 "plan_type": "department",
                 "team_id": cls.team.id,
-                "date_from": "2026-01-01",
-                "date_to": "2026-12-31",
+                "date_from": cls.year_start,
+                "date_to": cls.year_end,
                 "target_amount": 10000.0,
                 "target_active_accounts": 3,
                 "target_new_accounts": 1,
@@ -100,22 +108,22 @@ class TestKamPlanActuals(KamPlanCommon):
             .action_split()
             .sorted(lambda p: p.user_id != cls.kam_1)
         )
-        invoice = cls._invoice
-        invoice(cls.account_1, "2026-01-01", 1000.0)  # first day
-        invoice(cls.account_1, "2026-12-31", 500.0)  # last day
-        invoice(cls.account_1, "2025-12-31", 700.0)  # before
-        invoice(cls.account_1, "2027-01-01", 900.0)  # after
-        invoice(cls.account_1, "2026-05-01", 200.0, move_type="out_refund")
-        invoice(cls.account_3, "2026-03-01", 1000.0, currency=cls.eur)  # 500.0
-        invoice(cls.account_3, "2026-04-01", 5000.0, post=False)  # draft
-        invoice(cls.account_2, "2026-02-01", 400.0)
+        invoice, day = cls._invoice, cls.year_start.replace
+        invoice(cls.account_1, cls.year_start, 1000.0)  # first day
+        invoice(cls.account_1, cls.year_end, 500.0)  # last day
+        invoice(cls.account_1, cls.year_start - relativedelta(days=1), 700.0)  # before
+        invoice(cls.account_1, cls.year_end + relativedelta(days=1), 900.0)  # after
+        invoice(cls.account_1, day(month=5), 200.0, move_type="out_refund")
+        invoice(cls.account_3, day(month=3), 1000.0, currency=cls.eur)  # 500.0
+        invoice(cls.account_3, day(month=4), 5000.0, post=False)  # draft
+        invoice(cls.account_2, day(month=2), 400.0)
 
     def test_individual_actuals(self):
         plan = self.plan_1.with_user(self.kam_1)
         self.assertAlmostEqual(plan.actual_amount, 1000 + 500 - 200 + 500)
         self.assertEqual(plan.actual_active_accounts, 2)
         self.assertEqual(
-            plan.actual_new_accounts, 1, "Account Three first bought in 2026"
+            plan.actual_new_accounts, 1, "Account Three first bought this year"
         )
         lines = {line.partner_id: line for line in plan.line_ids}
         self.assertAlmostEqual(lines[self.account_1].actual_amount, 1300.0)
@@ -142,7 +150,9 @@ class TestKamPlanActuals(KamPlanCommon):
         self._approve(plan)
         plan.with_user(self.head).action_close()
         self.assertEqual(plan.state, "closed")
-        self._invoice(self.account_1, "2026-06-01", 300.0, move_type="out_refund")
+        self._invoice(
+            self.account_1, self.year_start.replace(month=6), 300.0, "out_refund"
+        )
         self.env.invalidate_all()
         self.assertAlmostEqual(plan.actual_amount, 1800.0)
         line = plan.line_ids.filtered(lambda line: line.partner_id == self.account_1)
@@ -207,17 +217,17 @@ class TestKamPlanApproval(KamPlanCommon):
             plan.action_approve()
         with self.assertRaises(AccessError):
             plan.review_ids.write({"status": "approved"})
-        with self.assertRaises(ValidationError):
+        with self.assertRaisesMessage(UserError, "only through its buttons"):
             plan.write({"state": "approved"})
         # a head of sales approves
         self.plan_1.with_user(self.head).validate_tier()
         self.assertEqual(self.plan_1.state, "approved")
         self.assertEqual(self.plan_1.validation_status, "validated")
         self.assertEqual(len(self.plan_1.review_ids), 1, "one review, not a second one")
-        # an approved plan is read-only for the KAM
-        with self.assertRaises(AccessError):
+        # an approved plan is read-only for the KAM (record rules, and the lock)
+        with self.assertRaises(UserError):
             plan.target_amount = 1.0
-        with self.assertRaises(AccessError):
+        with self.assertRaises(UserError):
             plan.line_ids[:1].target_amount = 1.0
         plan.message_post(body="Thanks!")  # the chatter stays open
 
@@ -250,8 +260,8 @@ class TestKamPlanApproval(KamPlanCommon):
                 {
                     "name": "Head's own plan",
                     "user_id": self.head.id,
-                    "date_from": "2027-01-01",
-                    "date_to": "2027-12-31",
+                    "date_from": self.next_year,
+                    "date_to": self.next_year.replace(month=12, day=31),
                     "line_ids": [
                         Command.create({"partner_id": account.id, "target_amount": 1.0})
                     ],
@@ -304,10 +314,10 @@ class TestKamPlanAccess(KamPlanCommon):
 
     def test_kam_creates_own_plan_with_form(self):
         with Form(self.env["kam.plan"].with_user(self.kam_1)) as form:
-            form.name = "My stretch plan 2027"
+            form.name = "My stretch plan for next year"
             form.user_id = self.kam_1
-            form.date_from = "2027-01-01"
-            form.date_to = "2027-06-30"
+            form.date_from = self.next_year
+            form.date_to = self.next_year.replace(month=6, day=30)
             form.target_amount = 5000.0
             with form.line_ids.new() as line:
                 line.partner_id = self.account_1
@@ -323,15 +333,18 @@ class TestKamPlanConstraints(KamPlanCommon):
             {
                 "name": "Plan",
                 "user_id": self.kam_1.id,
-                "date_from": "2027-01-01",
-                "date_to": "2027-03-31",
+                "date_from": self.next_year,
+                "date_to": self.next_year.replace(month=3, day=31),
                 **vals,
             }
         )
 
     def test_dates(self):
         with self.assertRaisesMessage(ValidationError, "ends before it starts"):
-            self._plan(date_from="2027-02-01", date_to="2027-01-31")
+            self._plan(
+                date_from=self.next_year.replace(month=2),
+                date_to=self.next_year.replace(day=31),
+            )
 
     def test_negative_targets(self):
         for field in ("target_amount", "target_active_accounts", "target_new_accounts"):
@@ -342,11 +355,15 @@ class TestKamPlanConstraints(KamPlanCommon):
                 self._plan(**{field: -1})
 
     def test_overlap(self):
+        q2_end = self.next_year.replace(month=6, day=30)
         self._plan()
         with self.assertRaisesMessage(ValidationError, "cannot overlap"):
-            self._plan(date_from="2027-03-31", date_to="2027-06-30")
+            self._plan(
+                date_from=self.next_year.replace(month=3, day=31), date_to=q2_end
+            )
         self._plan(user_id=self.kam_2.id)  # another KAM may
-        self._plan(date_from="2027-04-01", date_to="2027-06-30")  # the next quarter too
+        # the next quarter too
+        self._plan(date_from=self.next_year.replace(month=4), date_to=q2_end)
 
     def test_line_partner_must_be_the_kams_key_account(self):
         with self.assertRaisesMessage(ValidationError, "not a key account of"):

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -16,6 +16,8 @@ class KamVisitCommon(KamCommon):
         cls.contact_1 = cls.env["res.partner"].create(
             {"name": "Buyer One", "parent_id": cls.account_1.id}
         )
+        # visits of today, whatever the day the test runs
+        cls.visit_start = datetime.combine(fields.Date.today(), time(9, 0))
 
     def _visit(self, user=None, **vals):
         user = user or self.kam_1
@@ -26,7 +28,7 @@ class KamVisitCommon(KamCommon):
                 {
                     "partner_id": self.account_1.id,
                     "user_id": user.id,
-                    "date_start": "2026-06-15 09:00:00",
+                    "date_start": self.visit_start,
                     **vals,
                 }
             )
@@ -36,23 +38,28 @@ class KamVisitCommon(KamCommon):
 @tagged("post_install", "-at_install", "kam")
 class TestKamVisitCadence(KamVisitCommon):
     def test_last_and_next_visit(self):
-        with freeze_time("2026-06-01"):
+        day0 = fields.Date.today() - timedelta(days=60)
+
+        def at_nine(days):
+            return datetime.combine(day0 + timedelta(days=days), time(9, 0))
+
+        with freeze_time(day0):
             account = self._key_account("Cadence Co", self.kam_1, tier="a")
-            account.flush_recordset()  # stored computes run at flush: today is June 1
-        self.assertEqual(
-            str(account.kam_next_visit_date), "2026-06-01", "never visited"
-        )
-        visit = self._visit(partner_id=account.id, date_start="2026-06-10 09:00:00")
-        self._visit(
-            partner_id=account.id, date_start="2026-06-20 09:00:00"
-        ).action_cancel()
+            account.flush_recordset()  # stored computes run at flush: today is day0
+        self.assertEqual(account.kam_next_visit_date, day0, "never visited")
+        visit = self._visit(partner_id=account.id, date_start=at_nine(9))
+        self._visit(partner_id=account.id, date_start=at_nine(19)).action_cancel()
         self.assertFalse(account.kam_last_visit_date)
         visit.action_done()
-        self.assertEqual(str(account.kam_last_visit_date), "2026-06-10")
-        self.assertEqual(str(account.kam_next_visit_date), "2026-06-17")
+        self.assertEqual(account.kam_last_visit_date, day0 + timedelta(days=9))
+        self.assertEqual(
+            account.kam_next_visit_date, day0 + timedelta(days=16), "tier A: 7 days"
+        )
         account.kam_tier = "c"
-        self.assertEqual(str(account.kam_next_visit_date), "2026-07-10")
-        with freeze_time("2026-07-11"):
+        self.assertEqual(
+            account.kam_next_visit_date, day0 + timedelta(days=39), "tier C: 30 days"
+        )
+        with freeze_time(day0 + timedelta(days=40)):
             overdue = self.env["res.partner"].search(
                 [
                     ("kam_next_visit_date", "<", fields.Date.today()),
@@ -62,18 +69,18 @@ class TestKamVisitCadence(KamVisitCommon):
         self.assertEqual(overdue, account)
 
     def test_coverage(self):
+        # four weeks that ended a month ago
+        first = fields.Date.today() - timedelta(days=60)
+
+        def at_nine(days):
+            return datetime.combine(first + timedelta(days=days), time(9, 0))
+
         account_b = self._key_account("Biweekly", self.kam_1, tier="b")  # 14 days
-        self._visit(
-            partner_id=account_b.id, date_start="2026-06-02 09:00:00"
-        ).action_done()
-        self._visit(
-            partner_id=account_b.id, date_start="2026-06-16 09:00:00"
-        ).action_done()
-        self._visit(date_start="2026-06-03 09:00:00").action_done()  # tier A: 4 due
+        self._visit(partner_id=account_b.id, date_start=at_nine(1)).action_done()
+        self._visit(partner_id=account_b.id, date_start=at_nine(15)).action_done()
+        self._visit(date_start=at_nine(2)).action_done()  # tier A: 4 due
         coverage = self.env["kam.visit"]._kam_coverage(
-            self.kam_1,
-            fields.Date.to_date("2026-06-01"),
-            fields.Date.to_date("2026-06-28"),
+            self.kam_1, first, first + timedelta(days=27)
         )
         self.assertEqual(coverage[self.kam_1], (1, 2))
 
@@ -84,14 +91,15 @@ class TestKamVisitCalendar(KamVisitCommon):
         visit = self._visit(contact_id=self.contact_1.id, duration=1.5)
         event = visit.calendar_event_id
         self.assertTrue(event)
-        self.assertEqual(event.start, datetime(2026, 6, 15, 9, 0))
-        self.assertEqual(event.stop, datetime(2026, 6, 15, 10, 30))
+        self.assertEqual(event.start, self.visit_start)
+        self.assertEqual(event.stop, self.visit_start + timedelta(hours=1.5))
         self.assertEqual(event.user_id, self.kam_1)
         self.assertEqual(event.partner_ids, self.kam_1.partner_id | self.contact_1)
         self.assertEqual((event.res_model, event.res_id), ("kam.visit", visit.id))
-        visit.write({"date_start": "2026-06-16 14:00:00", "duration": 2.0})
-        self.assertEqual(event.start, datetime(2026, 6, 16, 14, 0))
-        self.assertEqual(event.stop, datetime(2026, 6, 16, 16, 0))
+        next_day = self.visit_start + timedelta(days=1, hours=5)  # 14:00
+        visit.write({"date_start": next_day, "duration": 2.0})
+        self.assertEqual(event.start, next_day)
+        self.assertEqual(event.stop, next_day + timedelta(hours=2))
         visit.action_cancel()
         self.assertFalse(event.exists())
         self.assertFalse(visit.calendar_event_id)
@@ -101,12 +109,17 @@ class TestKamVisitCalendar(KamVisitCommon):
 
 @tagged("post_install", "-at_install", "kam")
 class TestKamVisitPlanner(KamVisitCommon):
+    @staticmethod
+    def _next_monday():
+        today = fields.Date.today()
+        return today + timedelta(days=7 - today.weekday())
+
     def _planner(self, user=None, **vals):
         user = user or self.kam_1
         return (
             self.env["kam.visit.planner"]
             .with_user(user)
-            .create({"user_id": user.id, "week_start": "2026-06-15", **vals})
+            .create({"user_id": user.id, "week_start": self._next_monday(), **vals})
         )
 
     @freeze_time("2026-06-10 12:00:00")
@@ -244,7 +257,10 @@ class TestKamVisitLifeCycle(KamVisitCommon):
             not_in.action_check_out()
         with self.assertRaisesMessage(ValidationError, "check-out cannot come before"):
             not_in.sudo().write(
-                {"check_in": "2026-06-15 10:00:00", "check_out": "2026-06-15 09:00:00"}
+                {
+                    "check_in": self.visit_start + timedelta(hours=1),
+                    "check_out": self.visit_start,
+                }
             )
 
     def test_take_order_for_sales_support(self):

@@ -1,6 +1,8 @@
+from datetime import datetime, time, timedelta
+
 from psycopg2 import IntegrityError
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, freeze_time, tagged
 from odoo.tools import mute_logger
@@ -165,15 +167,19 @@ class TestKeyAccountKpis(KamCommon):
                 }
             )
 
-        with freeze_time("2026-03-10 10:00:00"):
+        # 09:00 UTC: the same day in the user's time zone
+        nine = datetime.combine(fields.Date.today(), time(9, 0))
+        with freeze_time(nine - timedelta(days=97)):
             order(self.account_1).action_confirm()
-        with freeze_time("2026-05-20 09:00:00"):
+        with freeze_time(nine - timedelta(days=26)):
             order(self.contact).action_confirm()  # ordered by a contact of the account
-        with freeze_time("2026-06-01 09:00:00"):
+        with freeze_time(nine - timedelta(days=14)):
             order(self.account_1)  # a quotation is not an order
             cancelled = order(self.account_1)
             cancelled.action_confirm()
             cancelled._action_cancel()
         self.env.invalidate_all()
-        self.assertEqual(str(self.account_1.kam_last_order_date), "2026-05-20")
+        self.assertEqual(
+            self.account_1.kam_last_order_date, (nine - timedelta(days=26)).date()
+        )
         self.assertFalse(self.account_2.kam_last_order_date)

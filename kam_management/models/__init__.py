@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_config_settings
+from . import kam_input_mixin
 from . import kam_segment
 from . import res_partner
 from . import kam_demo_data

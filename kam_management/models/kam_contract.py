@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -128,13 +130,15 @@ class KamContract(models.Model):
     def create(self, vals_list):
         check_initial_state(self, vals_list, {"draft"})
         for vals in vals_list:
-            check_workflow_fields(self, vals, WORKFLOW_FIELDS)
+            check_workflow_fields(self, vals, WORKFLOW_FIELDS, create=True)
         return super().create(vals_list)
 
     def write(self, vals):
         check_workflow_fields(self, vals, WORKFLOW_FIELDS)
         # a signed contract is read-only; it can still be archived
-        if not (in_workflow(self.env) or harmless(set(vals) - {"active"})):
+        if isinstance(vals, Mapping) and not (
+            in_workflow(self.env) or harmless(set(vals) - {"active"})
+        ):
             locked = self.filtered(lambda c: c.state in LOCKED_STATES)
             if locked:
                 raise UserError(

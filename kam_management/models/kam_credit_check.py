@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
@@ -303,7 +305,9 @@ class KamCreditCheck(models.Model):
     def create(self, vals_list):
         check_initial_state(self, vals_list, {"draft"})
         for vals in vals_list:
-            check_workflow_fields(self, vals, WORKFLOW_FIELDS + ("rating_override",))
+            check_workflow_fields(
+                self, vals, WORKFLOW_FIELDS + ("rating_override",), create=True
+            )
         checks = super().create(vals_list)
         with workflow():
             checks._kam_compute_history()
@@ -313,15 +317,17 @@ class KamCreditCheck(models.Model):
         check_workflow_fields(self, vals, WORKFLOW_FIELDS)
         self._kam_check_locked(vals)
         checks = (
-            self.with_context(kam_check_state_write=True) if "state" in vals else self
+            self.with_context(kam_check_state_write=True)
+            if isinstance(vals, dict) and "state" in vals
+            else self
         )
         return super(KamCreditCheck, checks).write(vals)
 
     def _kam_check_locked(self, vals):
         """Decided checks are read-only; a submitted check's decision fields belong
         to the reviewers."""
-        if in_workflow(self.env) or harmless(vals):
-            return
+        if not isinstance(vals, Mapping) or in_workflow(self.env) or harmless(vals):
+            return  # values that are no mapping: kam.input.mixin refuses them
         for check in self:
             if check.state in LOCKED_STATES:
                 raise UserError(
@@ -449,8 +455,10 @@ class KamCreditCheck(models.Model):
 
     def _tier_validation_check_write_allowed(self, vals):
         # OCA's skip_validation_check is a context key any client can send
-        checks = self if in_workflow(self.env) else self.with_context(
-            skip_validation_check=False
+        checks = (
+            self
+            if in_workflow(self.env)
+            else self.with_context(skip_validation_check=False)
         )
         return super(KamCreditCheck, checks)._tier_validation_check_write_allowed(vals)
 

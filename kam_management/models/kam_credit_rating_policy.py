@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 RATINGS = [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")]
 
@@ -9,6 +10,7 @@ class KamCreditRatingPolicy(models.Model):
 
     _name = "kam.credit.rating.policy"
     _description = "Credit Rating Policy"
+    _inherit = ["kam.input.mixin"]
     _order = "company_id, rating"
     _check_company_auto = True
 
@@ -41,6 +43,15 @@ class KamCreditRatingPolicy(models.Model):
         "(rating, COALESCE(company_id, 0))",
         "A company has one policy per rating.",
     )
+
+    @api.constrains("risk_invoice_unpaid_limit")
+    def _check_unpaid_limit(self):
+        if any(policy.risk_invoice_unpaid_limit < 0 for policy in self):
+            raise ValidationError(
+                self.env._(
+                    "The tolerated amount of unpaid invoices cannot be negative."
+                )
+            )
 
     def _kam_partner_vals(self):
         self.ensure_one()

@@ -459,6 +459,11 @@ class KamPlan(models.Model):
                     )
                 )
 
+    @api.constrains("user_id")
+    def _check_line_accounts(self):
+        # the account targets stay with the accounts of the plan's KAM
+        self.line_ids._check_partner()
+
     @api.constrains("plan_type", "user_id", "team_id", "parent_id")
     def _check_type(self):
         for plan in self:
@@ -519,16 +524,27 @@ class KamPlan(models.Model):
     def create(self, vals_list):
         check_initial_state(self, vals_list, {"draft"})
         for vals in vals_list:
-            check_workflow_fields(self, vals, WORKFLOW_FIELDS)
+            check_workflow_fields(self, vals, WORKFLOW_FIELDS, create=True)
         return super().create(vals_list)
 
     def write(self, vals):
         check_workflow_fields(self, vals, WORKFLOW_FIELDS)
         self._kam_check_locked(vals)
+        if (
+            isinstance(vals, dict)
+            and "user_id" in vals
+            and not in_workflow(self.env)
+            and not self.env.user.has_group(KAM_MANAGER_GROUP)
+        ):
+            raise AccessError(
+                self.env._("Only a head of sales hands a plan to another KAM.")
+            )
         # tier validation validates reviews while it checks a state change: tell
         # _validate_tier not to start a second state change from inside this one
         plans = (
-            self.with_context(kam_plan_state_write=True) if "state" in vals else self
+            self.with_context(kam_plan_state_write=True)
+            if isinstance(vals, dict) and "state" in vals
+            else self
         )
         return super(KamPlan, plans).write(vals)
 
@@ -559,8 +575,10 @@ class KamPlan(models.Model):
 
     def _tier_validation_check_write_allowed(self, vals):
         # OCA's skip_validation_check is a context key any client can send
-        plans = self if in_workflow(self.env) else self.with_context(
-            skip_validation_check=False
+        plans = (
+            self
+            if in_workflow(self.env)
+            else self.with_context(skip_validation_check=False)
         )
         return super(KamPlan, plans)._tier_validation_check_write_allowed(vals)
 

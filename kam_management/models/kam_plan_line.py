@@ -1,11 +1,14 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+from .workflow import in_workflow
 
 
 class KamPlanLine(models.Model):
     _name = "kam.plan.line"
     _description = "Key Account Target"
+    _inherit = ["kam.input.mixin"]
     _order = "plan_id, target_amount desc, id"
     _check_company_auto = True
 
@@ -113,11 +116,29 @@ class KamPlanLine(models.Model):
                 raise ValidationError(self.env._("Targets cannot be negative."))
 
     def write(self, vals):
-        self.plan_id._kam_check_locked(vals)
-        return super().write(vals)
+        plans = self.plan_id
+        res = super().write(vals)
+        # once kam.input.mixin accepted the values: the plan the lines left and the
+        # one they joined must be open
+        (plans | self.plan_id)._kam_check_locked(vals)
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_locked_plan(self):
+        # the targets of an approved or closed plan are part of it (plans deleted
+        # as drafts take their lines along)
+        if not in_workflow(self.env) and any(
+            line.plan_id.state in ("approved", "closed") for line in self
+        ):
+            raise UserError(
+                self.env._(
+                    "The targets of an approved or closed plan cannot be deleted; a "
+                    "head of sales can reset the plan to draft."
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
-        plan_ids = [vals.get("plan_id") for vals in vals_list if vals.get("plan_id")]
-        self.env["kam.plan"].browse(plan_ids)._kam_check_locked({"line_ids": True})
-        return super().create(vals_list)
+        lines = super().create(vals_list)
+        lines.plan_id._kam_check_locked({"line_ids": True})
+        return lines

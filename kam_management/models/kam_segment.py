@@ -4,11 +4,12 @@ from odoo import api, fields, models
 class KamSegment(models.Model):
     _name = "kam.segment"
     _description = "Market Segment"
-    _inherit = ["mail.thread"]
+    _inherit = ["kam.input.mixin", "mail.thread"]
     _order = "sequence, name, id"
     _check_company_auto = True
 
-    name = fields.Char(required=True, tracking=True)
+    # the name is part of a unique index: a longer text could not be indexed
+    name = fields.Char(required=True, tracking=True, size=128)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     color = fields.Integer()

@@ -5,7 +5,7 @@ from odoo.exceptions import ValidationError
 class KamVariablePayScale(models.Model):
     _name = "kam.variable.pay.scale"
     _description = "Variable Pay Scale"
-    _inherit = ["mail.thread"]
+    _inherit = ["kam.input.mixin", "mail.thread"]
     _order = "sequence, id"
     _check_company_auto = True
 
@@ -60,6 +60,7 @@ class KamVariablePayScale(models.Model):
 class KamVariablePayScaleLine(models.Model):
     _name = "kam.variable.pay.scale.line"
     _description = "Variable Pay Scale Point"
+    _inherit = ["kam.input.mixin"]
     _order = "scale_id, achievement"
 
     scale_id = fields.Many2one(

@@ -1,12 +1,15 @@
 import math
+from collections.abc import Mapping
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .res_partner import KAM_MANAGER_GROUP
 from .workflow import check_initial_state, check_workflow_fields, workflow
 
 EARTH_RADIUS_M = 6371000.0
+MAX_HOURS = 24
 
 
 # set by the actions only: the state and what the phone recorded at check-in/out
@@ -185,10 +188,45 @@ class KamVisit(models.Model):
     # --- constraints ----------------------------------------------------
     @api.constrains("duration")
     def _check_duration(self):
-        if any(visit.duration <= 0 for visit in self):
+        if any(not 0 < visit.duration <= MAX_HOURS for visit in self):
             raise ValidationError(
-                self.env._("The duration of a visit must be positive.")
+                self.env._(
+                    "The duration of a visit is more than 0 and at most %(max)s hours.",
+                    max=MAX_HOURS,
+                )
             )
+
+    def _kam_check_vals(self, vals):
+        """What constraints would see too late: a duration that overflows the end
+        date, and an account of another KAM (record rules judge the visit before
+        the write, not the account it is moved to)."""
+        if not isinstance(vals, Mapping):
+            return  # kam.input.mixin refuses it
+        duration = vals.get("duration")
+        if isinstance(duration, int | float) and not 0 < duration <= MAX_HOURS:
+            raise ValidationError(
+                self.env._(
+                    "The duration of a visit is more than 0 and at most %(max)s "
+                    "hours (not %(duration)s).",
+                    max=MAX_HOURS,
+                    duration=duration,
+                )
+            )
+        partner_id = vals.get("partner_id")
+        if (
+            partner_id
+            and isinstance(partner_id, int)
+            and not self.env.su
+            and not self.env.user.has_group(KAM_MANAGER_GROUP)
+        ):
+            partner = self.env["res.partner"].sudo().browse(partner_id).exists()
+            if partner.is_key_account and partner.kam_user_id != self.env.user:
+                raise AccessError(
+                    self.env._(
+                        "%(partner)s is a key account of another key account manager.",
+                        partner=partner.display_name,
+                    )
+                )
 
     @api.constrains("check_in", "check_out")
     def _check_check_out(self):
@@ -212,7 +250,8 @@ class KamVisit(models.Model):
     def create(self, vals_list):
         check_initial_state(self, vals_list, {"planned"})
         for vals in vals_list:
-            check_workflow_fields(self, vals, WORKFLOW_FIELDS)
+            check_workflow_fields(self, vals, WORKFLOW_FIELDS, create=True)
+            self._kam_check_vals(vals)
         visits = super().create(vals_list)
         with workflow():
             visits.filtered(lambda v: v.state == "planned")._kam_create_events()
@@ -220,6 +259,7 @@ class KamVisit(models.Model):
 
     def write(self, vals):
         check_workflow_fields(self, vals, WORKFLOW_FIELDS)
+        self._kam_check_vals(vals)
         res = super().write(vals)
         with workflow():
             self._kam_follow_events(vals)
@@ -300,7 +340,14 @@ class KamVisit(models.Model):
     def action_check_in(self, latitude=None, longitude=None):
         """Called by the phone's check-in button with the browser's coordinates
         (None when the device has none or the user refused)."""
+        latitude, longitude = self._kam_position(latitude, longitude)
         for visit in self:
+            if visit.check_in:
+                raise UserError(
+                    self.env._(
+                        "%(visit)s was checked in already.", visit=visit.display_name
+                    )
+                )
             if visit.state != "planned":
                 raise UserError(
                     self.env._(
@@ -331,7 +378,25 @@ class KamVisit(models.Model):
                 visit.write(vals)
         return True
 
+    def _kam_position(self, latitude, longitude):
+        """The phone's position as sent by the browser: both numbers within range,
+        or none at all."""
+        if latitude is None or longitude is None:
+            return None, None
+        if not all(
+            isinstance(value, int | float) and not isinstance(value, bool)
+            for value in (latitude, longitude)
+        ) or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise UserError(
+                self.env._(
+                    "The position sent by the device is not valid (latitude "
+                    "-90..90, longitude -180..180)."
+                )
+            )
+        return float(latitude), float(longitude)
+
     def action_check_out(self, latitude=None, longitude=None):
+        latitude, longitude = self._kam_position(latitude, longitude)
         for visit in self:
             if not visit.check_in:
                 raise UserError(
@@ -356,6 +421,8 @@ class KamVisit(models.Model):
     def action_cancel(self):
         if any(visit.state == "done" for visit in self):
             raise UserError(self.env._("A visit that took place cannot be cancelled."))
+        if any(visit.state == "cancelled" for visit in self):
+            raise UserError(self.env._("The visit is cancelled already."))
         with workflow():
             self.write({"state": "cancelled"})
 

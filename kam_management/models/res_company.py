@@ -1,4 +1,30 @@
-from odoo import fields, models
+from collections.abc import Mapping
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .kam_input_mixin import check_values
+
+KAM_CREDIT_WEIGHTS = (
+    "kam_credit_weight_payment",
+    "kam_credit_weight_overdue",
+    "kam_credit_weight_age",
+    "kam_credit_weight_equity",
+    "kam_credit_weight_external",
+)
+
+
+def check_kam_settings(model, vals_list):
+    """The key account settings are checked as kam.input.mixin checks the values of
+    the module's models (the other fields are the company's business)."""
+    check_values(
+        model,
+        [
+            {key: value for key, value in vals.items() if key.startswith("kam_")}
+            for vals in vals_list
+            if isinstance(vals, Mapping)
+        ],
+    )
 
 
 class ResCompany(models.Model):
@@ -83,6 +109,52 @@ class ResCompany(models.Model):
         "Visits per day and the check-in radius must be positive, the grace period "
         "cannot be negative.",
     )
+
+    @api.constrains(
+        "kam_credit_check_validity_months",
+        "kam_credit_weight_payment",
+        "kam_credit_weight_overdue",
+        "kam_credit_weight_age",
+        "kam_credit_weight_equity",
+        "kam_credit_weight_external",
+        "kam_contract_reminder_days",
+    )
+    def _check_kam_credit_settings(self):
+        for company in self:
+            if not 0 < company.kam_credit_check_validity_months <= 120:
+                raise ValidationError(
+                    self.env._(
+                        "A credit check is valid between 1 and 120 months "
+                        "(%(company)s).",
+                        company=company.name,
+                    )
+                )
+            weights = [company[fname] for fname in KAM_CREDIT_WEIGHTS]
+            if min(weights) < 0 or not sum(weights):
+                raise ValidationError(
+                    self.env._(
+                        "The weights of the credit score cannot be negative, and one "
+                        "at least must count (%(company)s).",
+                        company=company.name,
+                    )
+                )
+            if company.kam_contract_reminder_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The contract renewal reminder cannot come after the end of "
+                        "the contract (%(company)s).",
+                        company=company.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_kam_settings(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_kam_settings(self, [vals])
+        return super().write(vals)
 
     def _kam_visit_interval_for_tier(self, tier):
         """Return the default visit interval of ``tier`` ('a', 'b' or 'c')."""

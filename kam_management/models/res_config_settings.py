@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .res_company import check_kam_settings
 
 
 class ResConfigSettings(models.TransientModel):
@@ -52,3 +54,10 @@ class ResConfigSettings(models.TransientModel):
     kam_contract_reminder_days = fields.Integer(
         related="company_id.kam_contract_reminder_days", readonly=False
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the key account settings are written on the company as the record is
+        # created: their values are checked first
+        check_kam_settings(self, vals_list)
+        return super().create(vals_list)

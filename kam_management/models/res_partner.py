@@ -400,10 +400,14 @@ class ResPartner(models.Model):
         user = self.env.user
         if user.has_group(KAM_MANAGER_GROUP):
             return
-        if risk_fields and (
-            vals.get("is_key_account")
-            or any(self.sudo().commercial_partner_id.mapped("is_key_account"))
-        ) and not user.has_group(RISK_MANAGER_GROUP):
+        if (
+            risk_fields
+            and (
+                vals.get("is_key_account")
+                or any(self.sudo().commercial_partner_id.mapped("is_key_account"))
+            )
+            and not user.has_group(RISK_MANAGER_GROUP)
+        ):
             raise AccessError(
                 self.env._(
                     "The credit limit and risk settings of a key account come from "
@@ -453,12 +457,11 @@ class ResPartner(models.Model):
         return action
 
     def action_kam_view_invoices(self):
-        self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_invoice_type"
         )
         action["domain"] = [
-            ("commercial_partner_id", "=", self.commercial_partner_id.id),
+            ("commercial_partner_id", "in", self.commercial_partner_id.ids),
             ("move_type", "in", ("out_invoice", "out_refund")),
         ]
         action["context"] = {"default_move_type": "out_invoice"}

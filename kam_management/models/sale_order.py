@@ -129,7 +129,10 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            check_workflow_fields(self, vals, RELEASE_FIELDS)
+            # the KAM follows the account; releases come from the release wizard
+            check_workflow_fields(
+                self, vals, RELEASE_FIELDS + ("kam_user_id",), create=True
+            )
             if vals.get("state", "draft") not in ("draft", "sent"):
                 partner = self.env["res.partner"].browse(vals.get("partner_id"))
                 if partner.sudo().commercial_partner_id.is_key_account:
@@ -137,7 +140,7 @@ class SaleOrder(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_workflow_fields(self, vals, RELEASE_FIELDS)
+        check_workflow_fields(self, vals, RELEASE_FIELDS + ("kam_user_id",))
         if vals.get("state") == "sale" and self._kam_key_orders():
             # confirming is action_confirm's job: it passes the credit gate
             check_workflow_fields(self, vals, ["state"])
@@ -286,7 +289,9 @@ class SaleOrder(models.Model):
             return super().action_confirm()
         key_orders._kam_lock_accounts()
         for order in key_orders:
-            reasons = [] if order._kam_paid_online() else order._kam_credit_block_reasons()
+            reasons = (
+                [] if order._kam_paid_online() else order._kam_credit_block_reasons()
+            )
             if reasons:
                 if len(self) == 1 and not self.env.su and order._kam_can_release():
                     return order._kam_release_wizard()
@@ -306,7 +311,9 @@ class SaleOrder(models.Model):
         signed quotation, and its KAM is told, instead of failing the signature."""
         held = self.env["sale.order"]
         for order in self._kam_key_orders():
-            reasons = [] if order._kam_paid_online() else order._kam_credit_block_reasons()
+            reasons = (
+                [] if order._kam_paid_online() else order._kam_credit_block_reasons()
+            )
             if reasons:
                 held |= order
                 order._kam_notify_held(reasons)

@@ -12,11 +12,20 @@ class TierReview(models.Model):
         # cannot keep in the document's review_ids cache; need_validation (no
         # depends) was computed before they existed. Left stale, tier validation
         # would request a second set of reviews when the document changes state.
+        # Only our own documents: the reviews of other models (or of no model, or of
+        # a model that is gone or has no tier validation) are left as they come.
         for model, model_reviews in reviews.grouped("model").items():
-            if model in self.env:
-                self.env[model].browse(
-                    model_reviews.mapped("res_id")
-                ).invalidate_recordset(["review_ids", "need_validation"])
+            if not model or not model.startswith("kam.") or model not in self.env:
+                continue
+            documents = self.env[model]
+            stale = [
+                name
+                for name in ("review_ids", "need_validation")
+                if name in documents._fields
+            ]
+            res_ids = [res_id for res_id in model_reviews.mapped("res_id") if res_id]
+            if stale and res_ids:
+                documents.browse(res_ids).invalidate_recordset(stale)
         return reviews
 
     def write(self, vals):

@@ -7,6 +7,7 @@ writes (``with workflow(): ...``). Superuser code (crons, sudo flows) is trusted
 """
 
 import contextvars
+from collections.abc import Mapping
 from contextlib import contextmanager
 
 from odoo.exceptions import UserError
@@ -31,12 +32,21 @@ def in_workflow(env):
     return env.su or _IN_WORKFLOW.get()
 
 
-def check_workflow_fields(records, vals, field_names):
-    """Refuse a write or create that sets fields only actions may set."""
+def check_workflow_fields(records, vals, field_names, create=False):
+    """Refuse a write or create that sets fields only actions may set (on create,
+    their empty defaults are fine: a form sends them; the state is checked by
+    check_initial_state)."""
+    if not isinstance(vals, Mapping):
+        return  # not values at all: kam.input.mixin refuses them clearly
     touched = set(field_names) & vals.keys()
+    if create:
+        touched = {name for name in touched if name != "state" and vals[name]}
     if touched and not in_workflow(records.env):
         labels = ", ".join(
-            sorted(records._fields[name]._description_string(records.env) for name in touched)
+            sorted(
+                records._fields[name]._description_string(records.env)
+                for name in touched
+            )
         )
         raise UserError(
             records.env._(
@@ -49,10 +59,13 @@ def check_workflow_fields(records, vals, field_names):
 
 
 def check_initial_state(model, vals_list, initial_states):
-    """A new document starts in one of its first states (unless an action creates it)."""
-    if in_workflow(model.env):
+    """A new document starts in one of its first states (unless an action makes
+    it)."""
+    if in_workflow(model.env) or not isinstance(vals_list, list):
         return
     for vals in vals_list:
+        if not isinstance(vals, Mapping):
+            continue
         if vals.get("state", next(iter(initial_states))) not in initial_states:
             raise UserError(
                 model.env._(
@@ -66,4 +79,6 @@ def check_initial_state(model, vals_list, initial_states):
 
 def harmless(vals):
     """True when a write only touches the chatter and activities."""
-    return all(name.startswith(HARMLESS_PREFIXES) for name in vals)
+    return isinstance(vals, Mapping | set) and all(
+        name.startswith(HARMLESS_PREFIXES) for name in vals
+    )

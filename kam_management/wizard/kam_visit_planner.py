@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..models.res_partner import KAM_MANAGER_GROUP
 
@@ -17,6 +17,7 @@ class KamVisitPlanner(models.TransientModel):
 
     _name = "kam.visit.planner"
     _description = "Weekly Visit Planner"
+    _inherit = ["kam.input.mixin"]
 
     user_id = fields.Many2one(
         "res.users",
@@ -71,12 +72,28 @@ class KamVisitPlanner(models.TransientModel):
             )
 
     def _check_planner_rights(self):
-        if self.user_id != self.env.user and not self.env.user.has_group(
-            KAM_MANAGER_GROUP
-        ):
+        # the user, not env.su: constraints run as superuser for the same user
+        user = self.env.user
+        if user._is_superuser() or user.has_group(KAM_MANAGER_GROUP):
+            return
+        if any(planner.user_id != user for planner in self):
             raise AccessError(
                 self.env._("Only a head of sales plans the week of another KAM.")
             )
+
+    @api.constrains("user_id")
+    def _check_user(self):
+        self._check_planner_rights()
+
+    @api.constrains("max_per_day")
+    def _check_max_per_day(self):
+        if any(planner.max_per_day <= 0 for planner in self):
+            raise ValidationError(self.env._("Plan at least one visit a day."))
+
+    def write(self, vals):
+        # wizards have no record rules: the week of another KAM is not for a KAM
+        self._check_planner_rights()
+        return super().write(vals)
 
     def action_propose(self):
         self.ensure_one()
@@ -186,6 +203,7 @@ class KamVisitPlanner(models.TransientModel):
 class KamVisitPlannerLine(models.TransientModel):
     _name = "kam.visit.planner.line"
     _description = "Weekly Visit Planner Proposal"
+    _inherit = ["kam.input.mixin"]
     _order = "date_start, id"
 
     planner_id = fields.Many2one("kam.visit.planner", required=True, ondelete="cascade")
@@ -198,4 +216,29 @@ class KamVisitPlannerLine(models.TransientModel):
         default="visit",
     )
     date_start = fields.Datetime(string="Start", required=True)
-    duration = fields.Float(default=1.0)
+    duration = fields.Float(default=1.0, help="Planned duration in hours.")
+
+    @api.constrains("duration")
+    def _check_duration(self):
+        if any(not 0 < line.duration <= 24 for line in self):
+            raise ValidationError(
+                self.env._("A visit lasts more than 0 and at most 24 hours.")
+            )
+
+    @api.constrains("planner_id", "partner_id")
+    def _check_partner(self):
+        self.planner_id._check_planner_rights()
+        for line in self:
+            account, kam = line.partner_id.sudo(), line.planner_id.user_id
+            if not account.is_key_account or account.kam_user_id != kam:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s is not a key account of %(kam)s.",
+                        partner=account.display_name,
+                        kam=kam.name,
+                    )
+                )
+
+    def write(self, vals):
+        self.planner_id._check_planner_rights()
+        return super().write(vals)

@@ -1,0 +1,857 @@
+"""The access matrix: who may create, read, write and delete what, as a specification.
+
+SPEC below is the specification (parsed into MATRIX, {(subject, role): letters}).
+Each row is a subject: a kam model (in a given state where the state matters) or a
+KAM field of a standard model. Each column is a
+role. A cell lists what the role may do with the subject's test record:
+
+    c = create, r = read, w = write, u = unlink (delete),
+    x = run the subject's action (kam.credit.release: release the credit block;
+        an approved plan or credit check: reset it to draft), refused with an
+        AccessError,
+    - = nothing.
+
+A field row is about that field only (r = read it, w = write it, c = create a record
+with it set), the record itself being readable by the role or not. Only the
+operations of the subject (``ops`` in ``_subjects``) are tried: a letter of another
+operation in its row is a specification error.
+
+Every cell is run as a real user (``with_user``, no sudo), in a savepoint that is
+always rolled back. An operation is *allowed* when it succeeds and *refused* when it
+raises AccessError, or a UserError (business lock, e.g. "only draft plans can be
+deleted"). Any other outcome (ValidationError, SQL error...) is reported as an error:
+the test data or the code has to be fixed. A read is also cross-checked with search:
+a record the role may not read must not be found either.
+
+The roles: the records under test belong to ``kam``'s key account "Matrix Account"
+in company A; ``other_kam`` is another key account manager of company A;
+``company_b_head`` is a head of sales whose only company is B and who must see
+nothing of company A.
+"""
+
+from dataclasses import dataclass, field
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import KamCommon
+
+ROLES = (
+    "kam",  # Key Account Manager, owner of the records under test
+    "other_kam",  # another Key Account Manager of company A
+    "head",  # Head of Sales
+    "support",  # Sales Support
+    "reviewer",  # Credit Reviewer + internal user, nothing else
+    "accountant",  # account.group_account_invoice (Invoicing / Billing) only
+    "internal",  # base.group_user only
+    "portal",  # a portal user of the customer: a contact of kam's account
+    "public",
+    "company_b_head",  # Head of Sales of company B only
+)
+
+# Columns (ROLES, in that order): kam, other_kam (okam), head, support (supp),
+# reviewer (revw), accountant (acct), internal (intl), portal (port), public (publ),
+# company_b_head (B).
+SPEC = """
+subject                                  kam  okam head supp revw acct intl port publ B
+# market segments: configuration KAMs and sales support read, heads of sales manage
+kam.segment                              r    r    crwu r    -    -    -    -    -    -
+# an individual plan: its KAM and heads of sales work on it while it is a draft
+kam.plan:draft                           crwu -    crwu -    -    -    -    -    -    -
+# a department plan: every KAM reads it, only heads of sales change it
+kam.plan:department                      r    r    crwu -    -    -    -    -    -    -
+# an approved individual plan is read only, also for heads of sales: they reset it
+# to draft (x); only drafts are deleted
+kam.plan:approved                        r    -    rx   -    -    -    -    -    -    -
+# account targets follow their plan
+kam.plan.line:draft                      crwu -    crwu -    -    -    -    -    -    -
+kam.plan.line:approved                   r    -    r    -    -    -    -    -    -    -
+# plan analysis: a KAM reads their own plans' rows, heads of sales all; nobody writes
+kam.plan.report                          r    -    r    -    -    -    -    -    -    -
+# variable pay scales: KAMs read them, heads of sales manage them
+kam.variable.pay.scale                   r    r    crwu -    -    -    -    -    -    -
+kam.variable.pay.scale.line              r    r    crwu -    -    -    -    -    -    -
+# visits: a KAM plans and works their own visits of their own accounts, never
+# deletes one
+kam.visit                                crw  -    crwu -    -    -    -    -    -    -
+# credit checks: the account's KAM prepares them, reviewers (heads of sales,
+# accounting managers, credit reviewers) review them; approved checks are locked:
+# a head of sales resets one to draft (x), nobody writes on it
+kam.credit.check:draft                   crwu -    crwu -    rw   -    -    -    -    -
+kam.credit.check:approved                r    -    rx   -    r    -    -    -    -    -
+# rating policies: configuration KAMs read, heads of sales manage
+kam.credit.rating.policy                 r    r    crwu -    -    -    -    -    -    -
+# contracts: the account's KAM and heads of sales; sales support reads them
+kam.contract:draft                       crwu -    crwu r    -    -    -    -    -    -
+# ... but not the agreed credit limit
+kam.contract.credit_limit                rw   -    rw   -    -    -    -    -    -    -
+# releasing a credit block: KAMs (on their orders) and sales support may open the
+# wizard, only a head of sales releases
+kam.credit.release                       c    -    cx   c    -    -    -    -    -    -
+# weekly visit planner: for KAMs, in their own company
+kam.visit.planner                        c    c    c    -    -    -    -    -    -    -
+# res.partner: who the KAM is, every internal user sees; the account's KAM and heads
+# of sales change the key account settings; a head of sales hands accounts over
+res.partner.is_key_account               rw   r    rw   r    r    r    r    -    -    -
+res.partner.kam_user_id                  r    r    rw   r    r    r    r    -    -    -
+# res.partner: KAM-only settings and figures (trade secrets)
+res.partner.kam_tier                     rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_segment_id               rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_visit_interval_days      rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_last_visit_date          r    r    r    -    -    -    -    -    -    -
+res.partner.kam_next_visit_date          r    r    r    -    -    -    -    -    -    -
+res.partner.kam_revenue_12m              r    r    r    -    -    -    -    -    -    -
+res.partner.kam_overdue_amount           r    r    r    -    -    -    -    -    -    -
+res.partner.kam_last_order_date          r    r    r    -    -    -    -    -    -    -
+res.partner.kam_credit_valid_until       r    r    r    -    -    -    -    -    -    -
+res.partner.kam_figures_visible          r    r    r    -    -    -    -    -    -    -
+# res.partner: credit control is decided by heads of sales (and credit checks)
+res.partner.kam_credit_rating            r    r    rw   -    -    -    -    -    -    -
+res.partner.kam_credit_hold              r    r    rw   -    -    -    -    -    -    -
+# Odoo's credit limit is an accounting field: approved credit checks write it; an
+# accountant reads it but does not change a key account's (the guard on res.partner)
+res.partner.credit_limit                 -    -    -    -    -    r    -    -    -    -
+# sale.order (kam's order): sales users see the KAM, only the KAM group the visit and
+# the credit figures; the KAM and key account flag are copies of the account's (set on
+# the account); the release is written by the release wizard only
+sale.order.kam_user_id                   r    -    r    r    -    r    -    -    -    -
+sale.order.kam_is_key_account            r    -    r    r    -    r    -    -    -    -
+sale.order.kam_visit_id                  rw   -    rw   -    -    -    -    -    -    -
+sale.order.kam_credit_headroom           r    -    r    -    -    -    -    -    -    -
+sale.order.kam_overdue_share             r    -    r    -    -    -    -    -    -    -
+sale.order.kam_credit_released_by        r    -    r    -    -    -    -    -    -    -
+sale.order.kam_credit_release_reason     r    -    r    -    -    -    -    -    -    -
+sale.order.kam_credit_release_date       r    -    r    -    -    -    -    -    -    -
+sale.order.kam_credit_release_amount     r    -    r    -    -    -    -    -    -    -
+sale.order.kam_credit_release_partner_id r    -    r    -    -    -    -    -    -    -
+sale.order.kam_credit_release_valid      r    -    r    -    -    -    -    -    -    -
+# invoice analysis: readers of the report see key account and KAM, the KAM group tier
+# and segment
+account.invoice.report.is_key_account    -    -    r    -    -    r    -    -    -    -
+account.invoice.report.kam_user_id       -    -    r    -    -    r    -    -    -    -
+account.invoice.report.kam_tier          -    -    r    -    -    -    -    -    -    -
+account.invoice.report.kam_segment_id    -    -    r    -    -    -    -    -    -    -
+# sales analysis: as the orders (a KAM sees the rows of their own orders)
+sale.report.is_key_account               r    -    r    r    -    -    -    -    -    -
+sale.report.kam_user_id                  r    -    r    r    -    -    -    -    -    -
+sale.report.kam_tier                     r    -    r    -    -    -    -    -    -    -
+sale.report.kam_segment_id               r    -    r    -    -    -    -    -    -    -
+"""
+
+# Models and fields of kam_management deliberately not in the matrix, and why.
+NOT_IN_MATRIX = {
+    "kam.visit.planner.line": "proposals of the planner, written by action_propose",
+    "res.partner.kam_visit_ids": "one2many of kam.visit: follows the kam.visit row",
+    "res.partner.kam_currency_id": "technical currency of the KAM figures",
+}
+
+OPERATIONS = {
+    "c": "create",
+    "r": "read",
+    "w": "write",
+    "u": "unlink",
+    "x": "action",
+}
+
+
+def parse_spec(text):
+    """{(subject, role): letters} from the SPEC table."""
+    matrix = {}
+    rows = [
+        line.split()
+        for line in text.strip().splitlines()[1:]
+        if line.strip() and not line.startswith("#")
+    ]
+    for row in rows:
+        subject, cells = row[0], row[1:]
+        if len(cells) != len(ROLES):
+            raise ValueError(f"{subject}: {len(cells)} cells for {len(ROLES)} roles")
+        for role, cell in zip(ROLES, cells, strict=True):
+            matrix[subject, role] = "" if cell == "-" else cell
+    return matrix
+
+
+MATRIX = parse_spec(SPEC)
+
+
+@dataclass
+class Subject:
+    """How a row of the matrix is tried: on ``record``, with these values."""
+
+    record: object
+    ops: str
+    read_fields: list
+    create_vals: object = None  # callable(user) -> vals, or a list of ways to try
+    write_vals: object = field(default_factory=dict)  # or callable(user) -> vals
+    field_name: str = None  # a field row
+    action: object = None  # callable(record as the user, user): the x operation
+
+
+@tagged("post_install", "-at_install", "kam")
+class TestKamAccessMatrix(KamCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_a = cls.env.company
+        cls.company_b = cls.env["res.company"].create({"name": "KAM Company B"})
+        in_a = {
+            "company_id": cls.company_a.id,
+            "company_ids": [Command.set(cls.company_a.ids)],
+        }
+        cls.reviewer = new_test_user(
+            cls.env,
+            login="matrix_reviewer",
+            groups="base.group_user,kam_management.group_kam_credit_reviewer",
+            **in_a,
+        )
+        cls.accountant = new_test_user(
+            cls.env,
+            login="matrix_accountant",
+            groups="base.group_user,account.group_account_invoice",
+            **in_a,
+        )
+        cls.internal = new_test_user(
+            cls.env, login="matrix_internal", groups="base.group_user", **in_a
+        )
+        cls.public = new_test_user(
+            cls.env, login="matrix_public", groups="base.group_public", **in_a
+        )
+        cls.company_b_head = new_test_user(
+            cls.env,
+            login="matrix_head_b",
+            groups="kam_management.group_kam_manager",
+            company_id=cls.company_b.id,
+            company_ids=[Command.set(cls.company_b.ids)],
+        )
+        cls._setup_records()
+        cls.users = {
+            "kam": cls.kam_1,
+            "other_kam": cls.kam_2,
+            "head": cls.head,
+            "support": cls.support,
+            "reviewer": cls.reviewer,
+            "accountant": cls.accountant,
+            "internal": cls.internal,
+            "portal": cls.portal_customer,
+            "public": cls.public,
+            "company_b_head": cls.company_b_head,
+        }
+
+    @classmethod
+    def _setup_records(cls):
+        company_a = cls.company_a
+        kam = cls.kam_1
+        cls.segment = cls.env["kam.segment"].create(
+            {"name": "Matrix Segment", "company_id": company_a.id}
+        )
+        cls.segment_used = cls.env["kam.segment"].create({"name": "Matrix Used"})
+        # the key accounts of kam under test belong to company A
+        cls.account = cls._key_account(
+            "Matrix Account",
+            kam,
+            tier="a",
+            company_id=company_a.id,
+            kam_segment_id=cls.segment_used.id,
+        )
+        cls.portal_customer = new_test_user(
+            cls.env,
+            login="matrix_portal",
+            groups="base.group_portal",
+            company_id=company_a.id,
+            company_ids=[Command.set(company_a.ids)],
+        )
+        cls.portal_customer.partner_id.parent_id = cls.account
+        cls.account_extra = cls._key_account(
+            "Matrix Extra Account", kam, company_id=company_a.id
+        )
+        cls.invoice = cls._invoice(cls.account, "2026-01-10", 100.0)
+        cls.team = (
+            cls.env["crm.team"]
+            .sudo()
+            .create(
+                {
+                    "name": "Matrix Team",
+                    "company_id": company_a.id,
+                    "member_ids": [Command.set((cls.kam_1 | cls.kam_2).ids)],
+                }
+            )
+        )
+        Plan = cls.env["kam.plan"]
+        cls.plan_department = Plan.create(
+            {
+                "name": "Matrix department 2026",
+                "plan_type": "department",
+                "team_id": cls.team.id,
+                "company_id": company_a.id,
+                "date_from": "2026-01-01",
+                "date_to": "2026-12-31",
+                "target_amount": 1000.0,
+            }
+        )
+        cls.plan_draft = cls._individual_plan(2026)
+        cls.plan_approved = cls._individual_plan(2027)
+        cls.plan_approved.with_user(kam).action_submit()
+        cls.plan_approved.with_user(cls.head).validate_tier()
+        assert cls.plan_approved.state == "approved", "the test plan was not approved"
+        cls.plan_report_row = (
+            cls.env["kam.plan.report"]
+            .sudo()
+            .search([("plan_id", "=", cls.plan_draft.id)], limit=1)
+        )
+        assert cls.plan_report_row, "no plan analysis row for the draft plan"
+        cls.scale = cls.env["kam.variable.pay.scale"].create(
+            {
+                "name": "Matrix Scale",
+                "sequence": 99,
+                "company_id": company_a.id,
+            }
+        )
+        cls.env["kam.variable.pay.scale.line"].create(
+            {"scale_id": cls.scale.id, "achievement": 90.0, "payout": 80.0}
+        )
+        cls.policy = cls.env["kam.credit.rating.policy"].create(
+            {"rating": "a", "company_id": company_a.id}
+        )
+        cls.visit = (
+            cls.env["kam.visit"]
+            .with_user(kam)
+            .create(
+                {
+                    "partner_id": cls.account.id,
+                    "company_id": company_a.id,
+                    "date_start": "2026-03-02 09:00:00",
+                }
+            )
+        )
+        Check = cls.env["kam.credit.check"].with_user(kam)
+        check_vals = {
+            "partner_id": cls.account.id,
+            "company_id": company_a.id,
+            "requested_limit": 5000.0,
+        }
+        cls.check_draft = Check.create(check_vals)
+        cls.check_approved = Check.create(check_vals)
+        cls.check_approved.action_submit()
+        cls.check_approved.with_user(cls.head).validate_tier()
+        assert cls.check_approved.state == "approved", "the check was not approved"
+        cls.contract = (
+            cls.env["kam.contract"]
+            .with_user(kam)
+            .create(
+                {
+                    "partner_id": cls.account.id,
+                    "company_id": company_a.id,
+                    "date_start": "2026-01-01",
+                    "date_end": "2026-12-31",
+                    "credit_limit": 3000.0,
+                }
+            )
+        )
+        cls.order = (
+            cls.env["sale.order"]
+            .with_user(kam)
+            .create(cls._order_vals(kam, cls.account, company_a))
+        )
+        cls.sale_report_row = (
+            cls.env["sale.report"]
+            .sudo()
+            .search([("order_reference", "=", f"sale.order,{cls.order.id}")], limit=1)
+        )
+        cls.invoice_report_row = (
+            cls.env["account.invoice.report"]
+            .sudo()
+            .search([("move_id", "=", cls.invoice.id)], limit=1)
+        )
+        assert cls.sale_report_row and cls.invoice_report_row, "no report rows"
+
+    @classmethod
+    def _individual_plan(cls, year):
+        plan = cls.env["kam.plan"].create(
+            {
+                "name": f"Matrix {year}",
+                "plan_type": "individual",
+                "user_id": cls.kam_1.id,
+                "company_id": cls.company_a.id,
+                "date_from": f"{year}-01-01",
+                "date_to": f"{year}-12-31",
+                "target_amount": 500.0,
+            }
+        )
+        # lines created on their own: the plan's x2many commands are not under test
+        cls.env["kam.plan.line"].create(
+            {"plan_id": plan.id, "partner_id": cls.account.id, "target_amount": 500.0}
+        )
+        return plan
+
+    @classmethod
+    def _order_vals(cls, user, partner, company, **vals):
+        return {
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "user_id": user.id,
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": cls.product_a.id,
+                        "price_unit": 10.0,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+            **vals,
+        }
+
+    # --- the subjects: how each row is tried ------------------------------------
+    def _subjects(self):
+        company_a = self.company_a
+        account = self.account
+
+        def in_a(**vals):
+            return lambda _user: {"company_id": company_a.id, **vals}
+
+        def for_account(**vals):
+            """A document of kam's account: for kam, and for the role itself (the
+            responsible user is a field the client may send)."""
+            return lambda user: [
+                {"company_id": company_a.id, "user_id": responsible.id, **vals}
+                for responsible in (self.kam_1 | user)
+            ]
+
+        def individual_plan(_user):
+            return {
+                "name": "Matrix 2028",
+                "plan_type": "individual",
+                "user_id": self.kam_1.id,
+                "company_id": company_a.id,
+                "date_from": "2028-01-01",
+                "date_to": "2028-12-31",
+            }
+
+        def release_vals(_user):
+            return {"order_id": self.order.id, "reason": "Paid in advance"}
+
+        def release(wizards, user):
+            wizards.create(release_vals(user)).action_release()
+
+        def reset_to_draft(records, _user):
+            records.action_reset_to_draft()
+
+        subjects = {
+            "kam.segment": Subject(
+                self.segment,
+                "crwu",
+                ["name", "company_id"],
+                in_a(name="Matrix New Segment"),
+                {"name": "Matrix Renamed"},
+            ),
+            "kam.plan:draft": Subject(
+                self.plan_draft,
+                "crwu",
+                ["name", "state", "target_amount"],
+                individual_plan,
+                {"target_amount": 600.0},
+            ),
+            "kam.plan:department": Subject(
+                self.plan_department,
+                "crwu",
+                ["name", "state", "target_amount"],
+                in_a(
+                    name="Matrix department 2028",
+                    plan_type="department",
+                    team_id=self.team.id,
+                    date_from="2028-01-01",
+                    date_to="2028-12-31",
+                ),
+                {"target_amount": 2000.0},
+            ),
+            "kam.plan:approved": Subject(
+                self.plan_approved,
+                "rwux",
+                ["name", "state", "target_amount"],
+                write_vals={"target_amount": 600.0},
+                action=reset_to_draft,
+            ),
+            "kam.plan.line:draft": Subject(
+                self.plan_draft.line_ids,
+                "crwu",
+                ["partner_id", "target_amount"],
+                lambda _user: {
+                    "plan_id": self.plan_draft.id,
+                    "partner_id": self.account_extra.id,
+                    "target_amount": 100.0,
+                },
+                {"target_amount": 700.0},
+            ),
+            "kam.plan.line:approved": Subject(
+                self.plan_approved.line_ids,
+                "crwu",
+                ["partner_id", "target_amount"],
+                lambda _user: {
+                    "plan_id": self.plan_approved.id,
+                    "partner_id": self.account_extra.id,
+                    "target_amount": 100.0,
+                },
+                {"target_amount": 700.0},
+            ),
+            "kam.plan.report": Subject(
+                self.plan_report_row,
+                "crwu",
+                ["plan_id", "target_amount", "actual_amount"],
+                lambda _user: {"plan_id": self.plan_draft.id},
+                {"target_amount": 1.0},
+            ),
+            "kam.variable.pay.scale": Subject(
+                self.scale,
+                "crwu",
+                ["name", "line_ids"],
+                in_a(name="Matrix New Scale"),
+                {"name": "Matrix Renamed Scale"},
+            ),
+            "kam.variable.pay.scale.line": Subject(
+                self.scale.line_ids,
+                "crwu",
+                ["achievement", "payout"],
+                lambda _user: {
+                    "scale_id": self.scale.id,
+                    "achievement": 120.0,
+                    "payout": 150.0,
+                },
+                {"payout": 70.0},
+            ),
+            "kam.visit": Subject(
+                self.visit,
+                "crwu",
+                ["name", "partner_id", "state"],
+                for_account(partner_id=account.id, date_start="2026-03-09 09:00:00"),
+                {"purpose": "Talk about the next season"},
+            ),
+            "kam.credit.check:draft": Subject(
+                self.check_draft,
+                "crwu",
+                ["name", "partner_id", "state", "requested_limit"],
+                for_account(partner_id=account.id, requested_limit=4000.0),
+                {"requested_limit": 6000.0},
+            ),
+            "kam.credit.check:approved": Subject(
+                self.check_approved,
+                "rwux",
+                ["name", "partner_id", "state", "approved_limit"],
+                write_vals={"approved_limit": 9000.0},
+                action=reset_to_draft,
+            ),
+            "kam.credit.rating.policy": Subject(
+                self.policy,
+                "crwu",
+                ["rating", "risk_invoice_unpaid_limit"],
+                in_a(rating="b"),
+                {"note": "Matrix note"},
+            ),
+            "kam.contract:draft": Subject(
+                self.contract,
+                "crwu",
+                ["name", "partner_id", "state", "date_start"],
+                for_account(
+                    partner_id=account.id,
+                    date_start="2027-01-01",
+                    date_end="2027-12-31",
+                ),
+                {"date_end": "2026-11-30"},
+            ),
+            "kam.contract.credit_limit": Subject(
+                self.contract,
+                "rw",
+                [],
+                write_vals={"credit_limit": 4000.0},
+                field_name="credit_limit",
+            ),
+            "kam.credit.release": Subject(
+                self.env["kam.credit.release"],
+                "cx",
+                [],
+                release_vals,
+                action=release,
+            ),
+            "kam.visit.planner": Subject(
+                self.env["kam.visit.planner"],
+                "c",
+                [],
+                lambda user: {"user_id": user.id, "company_id": company_a.id},
+            ),
+        }
+        partner_writes = {
+            "is_key_account": False,
+            "kam_user_id": self.kam_2.id,
+            "kam_tier": "c",
+            "kam_segment_id": self.segment.id,
+            "kam_visit_interval_days": 10,
+            "kam_credit_rating": "b",
+            "kam_credit_hold": True,
+            "credit_limit": 999.0,
+        }
+        for fname in (
+            "is_key_account",
+            "kam_user_id",
+            "kam_tier",
+            "kam_segment_id",
+            "kam_visit_interval_days",
+            "kam_last_visit_date",
+            "kam_next_visit_date",
+            "kam_revenue_12m",
+            "kam_overdue_amount",
+            "kam_last_order_date",
+            "kam_credit_valid_until",
+            "kam_figures_visible",
+            "kam_credit_rating",
+            "kam_credit_hold",
+            "credit_limit",
+        ):
+            writable = fname in partner_writes
+            subjects[f"res.partner.{fname}"] = Subject(
+                account,
+                "rw" if writable else "r",
+                [],
+                write_vals={fname: partner_writes[fname]} if writable else {},
+                field_name=fname,
+            )
+        # sale.order fields: the values written (user -> value); the release fields
+        # are also tried on create
+        order_values = {
+            "kam_user_id": lambda _user: self.kam_2.id,
+            "kam_is_key_account": lambda _user: False,
+            "kam_visit_id": lambda _user: self.visit.id,
+            "kam_credit_released_by": lambda user: user.id,
+            "kam_credit_release_reason": lambda _user: "I say so",
+            "kam_credit_release_date": lambda _user: "2026-01-01 10:00:00",
+            "kam_credit_release_amount": lambda _user: 1000000.0,
+            "kam_credit_release_partner_id": lambda _user: account.id,
+        }
+        for fname in (
+            "kam_user_id",
+            "kam_is_key_account",
+            "kam_visit_id",
+            "kam_credit_headroom",
+            "kam_overdue_share",
+            "kam_credit_released_by",
+            "kam_credit_release_reason",
+            "kam_credit_release_date",
+            "kam_credit_release_amount",
+            "kam_credit_release_partner_id",
+            "kam_credit_release_valid",
+        ):
+            value = order_values.get(fname)
+            release = fname.startswith("kam_credit_release") and value
+            subjects[f"sale.order.{fname}"] = Subject(
+                self.order,
+                "crw" if release else "rw" if value else "r",
+                [],
+                (
+                    lambda user, fname=fname, value=value: self._order_vals(
+                        user, account, company_a, **{fname: value(user)}
+                    )
+                )
+                if release
+                else None,
+                write_vals=(lambda user, fname=fname, value=value: {fname: value(user)})
+                if value
+                else {},
+                field_name=fname,
+            )
+        for report, row in (
+            ("account.invoice.report", self.invoice_report_row),
+            ("sale.report", self.sale_report_row),
+        ):
+            for fname in (
+                "is_key_account",
+                "kam_user_id",
+                "kam_tier",
+                "kam_segment_id",
+            ):
+                subjects[f"{report}.{fname}"] = Subject(row, "r", [], field_name=fname)
+        return subjects
+
+    # --- running a cell ---------------------------------------------------------
+    def _attempt(self, operation):
+        """Run ``operation`` in a savepoint that is always rolled back.
+
+        Returns (outcome, detail): outcome is "allowed", "refused" or "error"."""
+        savepoint = self.env.cr.savepoint()
+        # nothing cached by the set-up may hide an access error
+        self.env.cr.clear()
+        try:
+            result = operation()
+            self.env.flush_all()
+        except AccessError as error:
+            return "refused", f"AccessError: {_first_line(error)}", None
+        except UserError as error:
+            if type(error) is UserError:
+                return "refused", f"UserError: {_first_line(error)}", None
+            return "error", f"{type(error).__name__}: {_first_line(error)}", None
+        except Exception as error:  # noqa: BLE001 - reported, never swallowed
+            return "error", f"{type(error).__name__}: {_first_line(error)}", None
+        finally:
+            savepoint.close(rollback=True)
+            self.env.invalidate_all(flush=False)
+        return "allowed", "allowed", result
+
+    def _write(self, record, vals):
+        """Write as the user; return the fields whose new value was not stored."""
+        record.write(vals)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        stored = record.sudo()
+        return [
+            fname
+            for fname, value in vals.items()
+            if stored._fields[fname].convert_to_cache(stored[fname], stored)
+            != stored._fields[fname].convert_to_cache(value, stored)
+        ]
+
+    def _role(self, vals):
+        user_id = vals.get("user_id")
+        return next(
+            (role for role, user in self.users.items() if user.id == user_id), user_id
+        )
+
+    def _cell(self, subject, op, user):
+        """(outcome, detail) of one operation of one subject for one user."""
+        record = subject.record.with_user(user)
+        Model = self.env[subject.record._name].with_user(user)
+        if op == "c":
+            # several ways to create it: allowed when one of them succeeds
+            variants = subject.create_vals(user)
+            if isinstance(variants, dict):
+                variants = [variants]
+            outcomes = [
+                self._attempt(lambda vals=vals: Model.create(vals))[:2]
+                for vals in variants
+            ]
+            for (outcome, detail), vals in zip(outcomes, variants, strict=True):
+                if outcome != "refused":
+                    if len(variants) > 1:
+                        detail = f"{detail} (with user_id = {self._role(vals)})"
+                    return outcome, detail
+            return outcomes[0]
+        if op == "w":
+            vals = subject.write_vals
+            vals = vals(user) if callable(vals) else vals
+            outcome, detail, ignored = self._attempt(lambda: self._write(record, vals))
+            if outcome == "allowed" and ignored:
+                # e.g. a non-stored related field without inverse: nothing changes
+                return "refused", f"write accepted but ignored: {', '.join(ignored)}"
+            return outcome, detail
+        if op == "u":
+            return self._attempt(record.unlink)[:2]
+        if op == "x":
+            target = record if subject.record else Model
+            outcome, detail, _result = self._attempt(
+                lambda: subject.action(target, user)
+            )
+            if outcome == "refused" and not detail.startswith("AccessError"):
+                # a role that may not run the action gets an AccessError
+                return "error", f"refused, but not with an AccessError: {detail}"
+            return outcome, detail
+        # read: the values of the record must come back (reports built for the
+        # user's companies simply have no row of another company's record)
+        fnames = [subject.field_name] if subject.field_name else subject.read_fields
+        outcome, detail, rows = self._attempt(lambda: record.read(fnames))
+        if outcome == "allowed" and len(rows or ()) != len(record):
+            outcome, detail = "refused", "read returns no values (no such record)"
+        if subject.field_name or outcome == "error":
+            return outcome, detail
+        _found_outcome, _detail, found = self._attempt(
+            lambda: Model.search([("id", "=", subject.record.id)]).ids
+        )
+        if outcome == "allowed" and not found:
+            return "error", "read allowed, but search does not find the record"
+        if outcome == "refused" and found:
+            return "error", f"read refused ({detail}), but search finds the record"
+        return outcome, detail
+
+    # --- the tests ----------------------------------------------------------------
+    def test_matrix_is_well_formed(self):
+        """Every row has a subject, only the letters its subject can try, and every
+        kam model and KAM field is in the matrix or explicitly left out."""
+        subjects = self._subjects()
+        rows = {subject for subject, _role in MATRIX}
+        self.assertEqual(rows, set(subjects), "rows of SPEC versus subjects")
+        for (subject, role), letters in MATRIX.items():
+            self.assertLessEqual(
+                set(letters),
+                set(subjects[subject].ops),
+                f"{subject} / {role}: {letters!r} has an operation never tried",
+            )
+        covered = {subject.split(":")[0] for subject in rows} | set(NOT_IN_MATRIX)
+        models = {
+            model
+            for model in self.env["ir.model"]
+            .search([("model", "=like", "kam.%")])
+            .mapped("model")
+            if not self.env[model]._abstract
+        }
+        self.assertFalse(models - covered, "kam models missing in the matrix")
+        kam_fields = self.env["ir.model.fields"].search(
+            [
+                (
+                    "model",
+                    "in",
+                    [
+                        "res.partner",
+                        "sale.order",
+                        "account.move",
+                        "account.move.line",
+                        "account.invoice.report",
+                        "sale.report",
+                    ],
+                ),
+                "|",
+                ("name", "=like", "kam_%"),
+                ("name", "=", "is_key_account"),
+            ]
+        )
+        missing = {f"{f.model}.{f.name}" for f in kam_fields} - covered
+        self.assertFalse(missing, "KAM fields missing in the matrix")
+
+    def test_access_matrix(self):
+        """Run every cell of MATRIX as a real user; list every unexpected cell."""
+        unexpected = []
+        cells = 0
+        for name, subject in self._subjects().items():
+            for role in ROLES:
+                allowed = MATRIX[name, role]
+                for op in subject.ops:
+                    cells += 1
+                    outcome, detail = self._cell(subject, op, self.users[role])
+                    expected = "allowed" if op in allowed else "refused"
+                    if outcome != expected:
+                        unexpected.append(
+                            f"{name} | {role} | {OPERATIONS[op]}: "
+                            f"expected {expected}, got {detail}"
+                        )
+        if unexpected:
+            self.fail(
+                f"{len(unexpected)} unexpected cells of {cells} in the access "
+                "matrix (subject | role | operation: expected, got what happened "
+                "as that user):\n" + "\n".join(unexpected)
+            )
+
+    def test_company_b_sees_nothing_of_company_a(self):
+        """A head of sales of company B finds none of company A's records."""
+        user = self.company_b_head
+        for name, subject in self._subjects().items():
+            if subject.field_name or not subject.record:
+                continue
+            Model = self.env[subject.record._name].with_user(user)
+            with self.subTest(subject=name):
+                try:
+                    found = Model.search([]).filtered(
+                        lambda rec, ids=subject.record.ids: rec.id in ids
+                    )
+                except AccessError:
+                    found = Model.browse()
+                self.assertFalse(found, f"{name}: company B sees company A's record")
+
+
+def _first_line(error):
+    text = error.args[0] if error.args else str(error)
+    return str(text).strip().splitlines()[0][:160] if text else repr(error)
