@@ -29,9 +29,9 @@ class TestCreditGateControls(KamCreditCommon):
 
     def test_no_direct_state_write_confirms_a_key_account_order(self):
         order = self._order(100000.0)
-        with self.assertRaisesMessage(UserError, "only through its buttons"):
+        with self.assertRaisesMessage(UserError, "through its buttons"):
             order.with_context(**HOSTILE_CONTEXT).write({"state": "sale"})
-        with self.assertRaisesMessage(UserError, "only through its buttons"):
+        with self.assertRaisesMessage(UserError, "through its buttons"):
             self.env["sale.order"].with_user(self.kam_1).create(
                 {"partner_id": self.account_1.id, "state": "sale"}
             )
@@ -46,9 +46,9 @@ class TestCreditGateControls(KamCreditCommon):
             "kam_credit_release_partner_id": self.account_1.id,
         }
         for user in (self.kam_1, self.head):
-            with self.assertRaisesMessage(UserError, "only through its buttons"):
+            with self.assertRaisesMessage(UserError, "through its buttons"):
                 order.with_user(user).with_context(**HOSTILE_CONTEXT).write(release)
-        with self.assertRaisesMessage(UserError, "only through its buttons"):
+        with self.assertRaisesMessage(UserError, "through its buttons"):
             self.env["sale.order"].with_user(self.kam_1).create(
                 {"partner_id": self.account_1.id, **release}
             )
@@ -241,11 +241,11 @@ class TestWorkflowControls(KamCreditCommon):
             self._check(state="approved", approved_limit=500000.0)
         check = self._check()
         for user in (self.kam_1, self.head):
-            with self.assertRaisesMessage(UserError, "only through its buttons"):
+            with self.assertRaisesMessage(UserError, "through its buttons"):
                 check.with_user(user).with_context(**HOSTILE_CONTEXT).write(
                     {"state": "approved", "approved_limit": 500000.0}
                 )
-            with self.assertRaisesMessage(UserError, "only through its buttons"):
+            with self.assertRaisesMessage(UserError, "through its buttons"):
                 check.with_user(user).write({"avg_days_late": 0.0})
         self.assertEqual(check.state, "draft")
         self.assertFalse(self.account_1.kam_credit_valid_until)
@@ -302,13 +302,13 @@ class TestWorkflowControls(KamCreditCommon):
         with self.assertRaisesMessage(UserError, "starts as draft"):
             self._contract(state="active")
         contract = self._contract()
-        with self.assertRaisesMessage(UserError, "only through its buttons"):
+        with self.assertRaisesMessage(UserError, "through its buttons"):
             contract.with_context(**HOSTILE_CONTEXT).write({"state": "active"})
         contract.action_activate()
         for user in (self.kam_1, self.head):
             with self.assertRaisesMessage(UserError, "cannot be changed"):
                 contract.with_user(user).write({"note": "<p>new terms</p>"})
-            with self.assertRaisesMessage(UserError, "only through its buttons"):
+            with self.assertRaisesMessage(UserError, "through its buttons"):
                 contract.with_user(user).write({"state": "draft"})
         with self.assertRaises(AccessError):
             contract.with_user(self.kam_1).action_reset_to_draft()
@@ -337,7 +337,7 @@ class TestWorkflowControls(KamCreditCommon):
             )
         )
         for user in (self.kam_1, self.head):
-            with self.assertRaisesMessage(UserError, "only through its buttons"):
+            with self.assertRaisesMessage(UserError, "through its buttons"):
                 plan.with_user(user).with_context(**HOSTILE_CONTEXT).write(
                     {"state": "approved"}
                 )
@@ -369,7 +369,7 @@ class TestWorkflowControls(KamCreditCommon):
         department.action_approve()
         with self.assertRaisesMessage(UserError, "cannot be changed"):
             department.write({"target_amount": 1.0})
-        with self.assertRaisesMessage(UserError, "only through its buttons"):
+        with self.assertRaisesMessage(UserError, "through its buttons"):
             department.write({"state": "closed", "frozen_actual_amount": 1e9})
         department.action_reset_to_draft()
         department.target_amount = 2000.0
@@ -390,7 +390,7 @@ class TestWorkflowControls(KamCreditCommon):
             {"check_in": fields.Datetime.now(), "is_far_check_in": False},
             {"check_in_latitude": 48.85},
         ):
-            with self.assertRaisesMessage(UserError, "only through its buttons"):
+            with self.assertRaisesMessage(UserError, "through its buttons"):
                 visit.with_context(**HOSTILE_CONTEXT).write(vals)
         with self.assertRaisesMessage(UserError, "starts as planned"):
             self.env["kam.visit"].with_user(self.kam_1).create(

@@ -50,7 +50,7 @@ def check_workflow_fields(records, vals, field_names, create=False):
         )
         raise UserError(
             records.env._(
-                "%(fields)s of %(model)s change only through its buttons "
+                "%(fields)s of a %(model)s can only be set through its buttons "
                 "(submit, approve, confirm...), not by editing the record.",
                 fields=labels,
                 model=records._description,
