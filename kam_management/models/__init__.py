@@ -3,7 +3,6 @@ from . import res_config_settings
 from . import kam_input_mixin
 from . import kam_segment
 from . import res_partner
-from . import kam_demo_data
 from . import kam_variable_pay_scale
 from . import kam_plan
 from . import kam_plan_line
@@ -12,6 +11,9 @@ from . import tier_review
 from . import crm_team
 from . import sale_order
 from . import kam_visit
+from . import kam_visit_calendar
+from . import kam_visit_order
+from . import kam_visit_schedule
 from . import kam_account_document
 from . import kam_credit_rating_policy
 from . import kam_credit_check

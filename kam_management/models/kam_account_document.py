@@ -1,3 +1,5 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 
 
@@ -18,6 +20,7 @@ class KamAccountDocument(models.AbstractModel):
         required=True,
         index=True,
         ondelete="restrict",
+        check_company=True,
         tracking=True,
         domain="[('is_key_account', '=', True), ('is_company', '=', True)]",
     )
@@ -29,10 +32,15 @@ class KamAccountDocument(models.AbstractModel):
         readonly=False,
         precompute=True,
         index=True,
+        ondelete="restrict",
         tracking=True,
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        default=lambda self: self.env.company,
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
 
@@ -44,6 +52,18 @@ class KamAccountDocument(models.AbstractModel):
     @api.constrains("partner_id")
     def _check_partner(self):
         self.partner_id._kam_ensure_key_account()
+
+    def _kam_remind_before(self, date_field, summary, note):
+        """A to-do for each document's KAM, due a week before ``date_field``;
+        ``note(document)`` gives its text."""
+        for document in self:
+            document.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=document[date_field] - relativedelta(days=7),
+                user_id=document.user_id.id,
+                summary=summary,
+                note=note(document),
+            )
 
     def _kam_state_label(self):
         self.ensure_one()

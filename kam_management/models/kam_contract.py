@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
+from .cron_batch import process_in_batches
 from .workflow import (
     check_initial_state,
     check_workflow_fields,
@@ -277,34 +278,37 @@ class KamContract(models.Model):
     # --- cron -----------------------------------------------------------
     @api.model
     def _cron_contract_renewals(self):
-        with workflow():
-            self._kam_cron_contract_renewals()
-
-    def _kam_cron_contract_renewals(self):
+        """Expire the contracts that ended; remind their KAM of the renewal the
+        company's number of days before the end."""
         today = fields.Date.context_today(self)
-        self.search([("state", "=", "active"), ("date_end", "<", today)]).write(
-            {"state": "expired"}
-        )
-        for contract in self.search(
-            [
-                ("state", "=", "active"),
-                ("reminder_sent", "=", False),
-                ("date_end", "!=", False),
-            ]
-        ):
-            days = contract.company_id.kam_contract_reminder_days
-            if contract.date_end - relativedelta(days=days) > today:
-                continue
-            contract.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=contract.date_end - relativedelta(days=7),
-                user_id=contract.user_id.id,
-                summary=self.env._("Renew the contract"),
-                note=self.env._(
-                    "%(contract)s with %(partner)s ends on %(date)s.",
-                    contract=contract.name,
-                    partner=contract.partner_id.name,
-                    date=contract.date_end,
-                ),
+        with workflow():
+            process_in_batches(
+                self,
+                [("state", "=", "active"), ("date_end", "<", today)],
+                lambda contracts: contracts.write({"state": "expired"}),
             )
-            contract.reminder_sent = True
+            for company in self.env["res.company"].search([]):
+                horizon = today + relativedelta(days=company.kam_contract_reminder_days)
+                process_in_batches(
+                    self,
+                    [
+                        ("company_id", "=", company.id),
+                        ("state", "=", "active"),
+                        ("reminder_sent", "=", False),
+                        ("date_end", "<=", horizon),
+                    ],
+                    lambda contracts: contracts._kam_remind_renewal(),
+                )
+
+    def _kam_remind_renewal(self):
+        self._kam_remind_before(
+            "date_end",
+            self.env._("Renew the contract"),
+            lambda contract: self.env._(
+                "%(contract)s with %(partner)s ends on %(date)s.",
+                contract=contract.name,
+                partner=contract.partner_id.name,
+                date=contract.date_end,
+            ),
+        )
+        self.write({"reminder_sent": True})

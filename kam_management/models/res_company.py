@@ -64,6 +64,7 @@ class ResCompany(models.Model):
     kam_sales_support_user_id = fields.Many2one(
         "res.users",
         string="Sales Support",
+        ondelete="set null",
         domain="[('share', '=', False)]",
         help="Gets the activity to enter the orders KAMs take on visits (unless the "
         "sales team names its own).",

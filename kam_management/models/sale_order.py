@@ -56,6 +56,7 @@ class SaleOrder(models.Model):
     kam_credit_released_by = fields.Many2one(
         "res.users",
         string="Credit Released By",
+        ondelete="restrict",
         readonly=True,
         copy=False,
         tracking=True,

@@ -23,6 +23,7 @@ class KamVisitPlanner(models.TransientModel):
         "res.users",
         string="Key Account Manager",
         required=True,
+        ondelete="cascade",
         default=lambda self: self.env.user,
         domain="[('share', '=', False)]",
     )

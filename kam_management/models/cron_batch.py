@@ -1,0 +1,34 @@
+"""Daily crons go through their records a batch at a time and commit their progress,
+so that a large database neither holds one long transaction nor loses the work done
+when the cron's time is up (ir.cron runs the method again while work remains)."""
+
+import logging
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+
+
+def process_in_batches(model, domain, process, batch_size=BATCH_SIZE):
+    """Call ``process(records)`` on the records of ``domain``, a batch at a time.
+
+    ``process`` must take the records out of the domain (a new state, a flag set);
+    a batch met twice stops the loop rather than repeating it forever."""
+    cron = model.env["ir.cron"]
+    done = model.browse()
+    while True:
+        batch = model.search(domain, limit=batch_size)
+        if not batch:
+            return
+        if batch & done:
+            _logger.warning(
+                "%s: %s records stayed in the cron's domain after processing",
+                model._name,
+                len(batch & done),
+            )
+            return
+        process(batch)
+        done |= batch
+        remaining = model.search_count(domain)
+        if cron._commit_progress(len(batch), remaining=remaining) <= 0:
+            return  # out of time: the cron runs again for the rest
