@@ -57,8 +57,9 @@ SPEC = """
 subject                                  kam  okam head supp revw acct intl port publ B
 # market segments: configuration KAMs and sales support read, heads of sales manage
 kam.segment                              r    r    crwu r    -    -    -    -    -    -
-# an individual plan: its KAM and heads of sales work on it while it is a draft
-kam.plan:draft                           crwu -    crwu -    -    -    -    -    -    -
+# an individual plan: its KAM and heads of sales work on it while it is a draft;
+# only heads of sales delete plans, credit checks and contracts
+kam.plan:draft                           crw  -    crwu -    -    -    -    -    -    -
 # a department plan: every KAM reads it, only heads of sales change it
 kam.plan:department                      r    r    crwu -    -    -    -    -    -    -
 # an approved individual plan is read only, also for heads of sales: they reset it
@@ -78,12 +79,12 @@ kam.visit                                crw  -    crwu -    -    -    -    -   
 # credit checks: the account's KAM prepares them, reviewers (heads of sales,
 # accounting managers, credit reviewers) review them; approved checks are locked:
 # a head of sales resets one to draft (x), nobody writes on it
-kam.credit.check:draft                   crwu -    crwu -    rw   -    -    -    -    -
+kam.credit.check:draft                   crw  -    crwu -    rw   -    -    -    -    -
 kam.credit.check:approved                r    -    rx   -    r    -    -    -    -    -
 # rating policies: configuration KAMs read, heads of sales manage
 kam.credit.rating.policy                 r    r    crwu -    -    -    -    -    -    -
 # contracts: the account's KAM and heads of sales; sales support reads them
-kam.contract:draft                       crwu -    crwu r    -    -    -    -    -    -
+kam.contract:draft                       crw  -    crwu r    -    -    -    -    -    -
 # ... but not the agreed credit limit
 kam.contract.credit_limit                rw   -    rw   -    -    -    -    -    -    -
 # releasing a credit block: KAMs (on their orders) and sales support may open the
