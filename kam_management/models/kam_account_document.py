@@ -47,6 +47,7 @@ class KamAccountDocument(models.AbstractModel):
     @api.depends("partner_id")
     def _compute_user_id(self):
         for document in self:
+            # sudo: the KAM's name only; the partner's KAM fields are group-restricted
             document.user_id = document.partner_id.sudo().kam_user_id or self.env.user
 
     @api.constrains("partner_id")

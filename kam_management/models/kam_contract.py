@@ -91,6 +91,8 @@ class KamContract(models.Model):
     def _kam_check_no_other_active(self):
         """At most one active contract per account and company (checked before the
         database's unique index would refuse it, for a clear message)."""
+        # sudo: the unique index sees every contract, so must this check; only the
+        # other contract's reference is shown
         others = (
             self.sudo()
             .search(
@@ -196,6 +198,7 @@ class KamContract(models.Model):
                 partner.write(vals)
             if (
                 contract.credit_limit
+                # sudo: compared only, never shown (an accounting field)
                 and contract.credit_limit != partner.sudo().credit_limit
             ):
                 check = self.env["kam.credit.check"].create(

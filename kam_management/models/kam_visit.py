@@ -221,6 +221,7 @@ class KamVisit(models.Model):
             and not self.env.su
             and not self.env.user.has_group(KAM_MANAGER_GROUP)
         ):
+            # sudo: reads whose account it is, to refuse it
             partner = self.env["res.partner"].sudo().browse(partner_id).exists()
             if partner.is_key_account and partner.kam_user_id != self.env.user:
                 raise AccessError(

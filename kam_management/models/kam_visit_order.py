@@ -93,6 +93,8 @@ class KamVisit(models.Model):
         )
         if named:
             return named
+        # sudo: a KAM may not read groups and others' activities; only who gets
+        # the activity comes out of it
         members = (
             self.env.ref("kam_management.group_kam_sales_support")
             .sudo()

@@ -136,6 +136,7 @@ class SaleOrder(models.Model):
             )
             if vals.get("state", "draft") not in ("draft", "sent"):
                 partner = self.env["res.partner"].browse(vals.get("partner_id"))
+                # sudo: the flag only; sales support and portal may not read it
                 if partner.sudo().commercial_partner_id.is_key_account:
                     check_workflow_fields(self, vals, ["state"])
         return super().create(vals_list)
@@ -145,6 +146,7 @@ class SaleOrder(models.Model):
         if vals.get("state") == "sale" and self._kam_key_orders():
             # confirming is action_confirm's job: it passes the credit gate
             check_workflow_fields(self, vals, ["state"])
+        # sudo: sales support edits orders too; release fields are KAM-only
         released = self.sudo().filtered("kam_credit_released_by")
         res = super().write(vals)
         if released and {"partner_id", "order_line"} & vals.keys():
@@ -171,6 +173,7 @@ class SaleOrder(models.Model):
 
     # --- the credit gate ----------------------------------------------------
     def _kam_key_orders(self):
+        # sudo: the flag only, for whoever confirms (sales support, portal)
         return self.filtered(
             lambda o: o.partner_id.commercial_partner_id.sudo().is_key_account
         )
@@ -188,6 +191,8 @@ class SaleOrder(models.Model):
     def _kam_credit_block_reasons(self):
         """Why this key account order may not be confirmed ([] when it may)."""
         self.ensure_one()
+        # sudo: the gate reads credit data whoever confirms; only the reasons
+        # reach a user without credit rights (_kam_refusal)
         order = self.sudo()
         partner = order.partner_id.commercial_partner_id.with_company(order.company_id)
         if not partner.is_key_account or order.kam_credit_release_valid:
@@ -207,6 +212,7 @@ class SaleOrder(models.Model):
 
     def _kam_credit_figures(self):
         self.ensure_one()
+        # sudo: callers show the figures only to users of credit data
         order = self.sudo()
         partner = order.partner_id.commercial_partner_id.with_company(order.company_id)
         currency = partner.risk_currency_id or order.company_id.currency_id

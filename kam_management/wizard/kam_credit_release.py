@@ -57,6 +57,8 @@ class KamCreditRelease(models.TransientModel):
         figures = order._kam_credit_figures()
         now = fields.Datetime.now()
         with workflow():
+            # sudo: release fields are readonly for everybody; the group check and
+            # the reason are above
             order.sudo().write(
                 {
                     "kam_credit_released_by": self.env.user.id,

@@ -116,6 +116,8 @@ class KamVisitPlanner(models.TransientModel):
         )
         tz = pytz.timezone(self.user_id.tz or "UTC")
         week_start_utc = tz.localize(datetime.combine(week_start, time.min))
+        # sudo: a head of sales plans another KAM's week; only which accounts are
+        # planned already is read
         planned = (
             self.env["kam.visit"]
             .sudo()
@@ -230,6 +232,7 @@ class KamVisitPlannerLine(models.TransientModel):
     def _check_partner(self):
         self.planner_id._check_planner_rights()
         for line in self:
+            # sudo: reads whose account it is, to refuse another KAM's
             account, kam = line.partner_id.sudo(), line.planner_id.user_id
             if not account.is_key_account or account.kam_user_id != kam:
                 raise ValidationError(
