@@ -27,6 +27,7 @@
         "views/res_partner_views.xml",
         "views/kam_plan_views.xml",
         "views/kam_variable_pay_scale_views.xml",
+        "views/kam_revenue_report_views.xml",
         "views/kam_plan_report_views.xml",
         "views/kam_report_views.xml",
         "views/kam_visit_views.xml",

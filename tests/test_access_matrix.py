@@ -70,6 +70,9 @@ kam.plan.line:draft                      crwu -    crwu -    -    -    -    -   
 kam.plan.line:approved                   r    -    r    -    -    -    -    -    -    -
 # plan analysis: a KAM reads their own plans' rows, heads of sales all; nobody writes
 kam.plan.report                          r    -    r    -    -    -    -    -    -    -
+# revenue analysis: a KAM reads their own accounts' revenue, heads of sales all of
+# it; nobody writes
+kam.revenue.report                       r    -    r    -    -    -    -    -    -    -
 # variable pay scales: KAMs read them, heads of sales manage them
 kam.variable.pay.scale                   r    r    crwu -    -    -    -    -    -    -
 kam.variable.pay.scale.line              r    r    crwu -    -    -    -    -    -    -
@@ -365,6 +368,12 @@ class TestKamAccessMatrix(KamCommon):
             .search([("move_id", "=", cls.invoice.id)], limit=1)
         )
         assert cls.sale_report_row and cls.invoice_report_row, "no report rows"
+        cls.revenue_report_row = (
+            cls.env["kam.revenue.report"]
+            .sudo()
+            .search([("move_id", "=", cls.invoice.id)], limit=1)
+        )
+        assert cls.revenue_report_row, "no revenue analysis row"
 
     @classmethod
     def _individual_plan(cls, year):
@@ -501,6 +510,13 @@ class TestKamAccessMatrix(KamCommon):
                 ["plan_id", "target_amount", "actual_amount"],
                 lambda _user: {"plan_id": self.plan_draft.id},
                 {"target_amount": 1.0},
+            ),
+            "kam.revenue.report": Subject(
+                self.revenue_report_row,
+                "crwu",
+                ["partner_id", "date", "amount"],
+                lambda _user: {"move_id": self.invoice.id},
+                {"amount": 1.0},
             ),
             "kam.variable.pay.scale": Subject(
                 self.scale,

@@ -102,25 +102,19 @@ class TestKeyAccountKpis(KamCommon):
         cls.contact = cls.env["res.partner"].create(
             {"name": "Buyer One", "parent_id": cls.account_1.id}
         )
-        cls.eur = cls.setup_other_currency("EUR", rates=[("2020-01-01", 2.0)])
 
     @freeze_time("2026-06-15")
     def test_revenue_12_months(self):
+        # what counts as revenue: tests/test_revenue.py; here the 12 months' window
         account = self.account_1
         self._invoice(account, "2025-06-16", 1000.0)  # first day of the window
         self._invoice(account, "2025-06-15", 700.0)  # one day too early
         self._invoice(account, "2026-06-15", 300.0)  # today
         self._invoice(account, "2026-06-16", 900.0)  # future
-        self._invoice(account, "2026-03-01", 200.0, move_type="out_refund")
-        self._invoice(account, "2026-02-01", 1000.0, currency=self.eur)  # = 500.0
-        self._invoice(account, "2026-02-01", 5000.0, post=False)  # draft
         self._invoice(self.contact, "2026-04-01", 100.0)  # a contact's invoice counts
-        cancelled = self._invoice(account, "2026-04-02", 800.0)
-        cancelled.button_draft()
-        cancelled.button_cancel()
         self._invoice(self.account_2, "2026-04-01", 4000.0)  # another account
         self.env.invalidate_all()
-        self.assertAlmostEqual(account.kam_revenue_12m, 1000 + 300 - 200 + 500 + 100)
+        self.assertAlmostEqual(account.kam_revenue_12m, 1000 + 300 + 100)
         self.assertAlmostEqual(self.contact.kam_revenue_12m, account.kam_revenue_12m)
         self.assertEqual(account.kam_currency_id, self.env.company.currency_id)
         self.assertAlmostEqual(self.account_2.kam_revenue_12m, 4000.0)

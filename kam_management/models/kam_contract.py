@@ -3,15 +3,16 @@ from collections.abc import Mapping
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 
-from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
 from .cron_batch import process_in_batches
+from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
 from .workflow import (
     check_initial_state,
     check_workflow_fields,
     harmless,
     in_workflow,
+    require_group,
     workflow,
 )
 
@@ -188,14 +189,15 @@ class KamContract(models.Model):
             contract._kam_check_no_other_active()
             contract.renewal_of_id.flush_recordset(["state"])
             contract.state = "active"
+            contract.partner_id._kam_apply_terms(
+                contract.company_id,
+                contract.payment_term_id,
+                contract.pricelist_id,
+                self.env._(
+                    "Terms of contract %(contract)s applied.", contract=contract.name
+                ),
+            )
             partner = contract.partner_id.with_company(contract.company_id)
-            vals = {}
-            if contract.payment_term_id:
-                vals["property_payment_term_id"] = contract.payment_term_id.id
-            if contract.pricelist_id:
-                vals["property_product_pricelist"] = contract.pricelist_id.id
-            if vals:
-                partner.write(vals)
             if (
                 contract.credit_limit
                 # sudo: compared only, never shown (an accounting field)
@@ -231,8 +233,11 @@ class KamContract(models.Model):
     def action_reset_to_draft(self):
         """A head of sales reopens a signed, expired or terminated contract (the terms
         it applied to the account stay until another contract changes them)."""
-        if not self.env.user.has_group(KAM_MANAGER_GROUP):
-            raise AccessError(self.env._("Only a head of sales resets a contract."))
+        require_group(
+            self.env,
+            KAM_MANAGER_GROUP,
+            self.env._("Only a head of sales resets a contract."),
+        )
         if any(contract.state == "draft" for contract in self):
             raise UserError(self.env._("The contract is a draft already."))
         for contract in self:
@@ -290,7 +295,11 @@ class KamContract(models.Model):
                 [("state", "=", "active"), ("date_end", "<", today)],
                 lambda contracts: contracts.write({"state": "expired"}),
             )
-            for company in self.env["res.company"].search([]):
+            # the companies that have contracts to remind of: each has its own days
+            for (company,) in self._read_group(
+                [("state", "=", "active"), ("reminder_sent", "=", False)],
+                ["company_id"],
+            ):
                 horizon = today + relativedelta(days=company.kam_contract_reminder_days)
                 process_in_batches(
                     self,

@@ -5,8 +5,8 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
 
+from .cron_batch import process_in_batches
 from .kam_credit_rating_policy import RATINGS
 from .res_partner import KAM_MANAGER_GROUP
 from .workflow import (
@@ -58,7 +58,7 @@ def _linear_points(value, best, worst):
 class KamCreditCheck(models.Model):
     _name = "kam.credit.check"
     _description = "Credit Check"
-    _inherit = ["kam.account.document", "tier.validation"]
+    _inherit = ["kam.account.document", "kam.tier.validation"]
     _order = "date desc, id desc"
     _check_company_auto = True
     _mail_post_access = "read"
@@ -171,22 +171,32 @@ class KamCreditCheck(models.Model):
             (
                 self.env._("Payment behaviour"),
                 company.kam_credit_weight_payment,
-                _linear_points(self.avg_days_late, 0.0, 60.0),
+                _linear_points(
+                    self.avg_days_late, 0.0, company.kam_credit_days_late_worst
+                ),
             ),
             (
                 self.env._("Overdue share"),
                 company.kam_credit_weight_overdue,
-                _linear_points(self.overdue_share, 0.0, 30.0),
+                _linear_points(
+                    self.overdue_share, 0.0, company.kam_credit_overdue_share_worst
+                ),
             ),
             (
                 self.env._("Years in business"),
                 company.kam_credit_weight_age,
-                _linear_points(self.years_in_business, 10.0, 0.0),
+                _linear_points(
+                    self.years_in_business, company.kam_credit_years_best, 0.0
+                ),
             ),
             (
                 self.env._("Equity cover"),
                 company.kam_credit_weight_equity,
-                _linear_points(self.equity / self.requested_limit, 2.0, 0.0)
+                _linear_points(
+                    self.equity / self.requested_limit,
+                    company.kam_credit_equity_cover_best,
+                    0.0,
+                )
                 if self.requested_limit
                 else 100.0,
             ),
@@ -316,12 +326,7 @@ class KamCreditCheck(models.Model):
     def write(self, vals):
         check_workflow_fields(self, vals, WORKFLOW_FIELDS)
         self._kam_check_locked(vals)
-        checks = (
-            self.with_context(kam_check_state_write=True)
-            if isinstance(vals, dict) and "state" in vals
-            else self
-        )
-        return super(KamCreditCheck, checks).write(vals)
+        return super().write(vals)
 
     def _kam_check_locked(self, vals):
         """Decided checks are read-only; a submitted check's decision fields belong
@@ -357,90 +362,6 @@ class KamCreditCheck(models.Model):
                 self.env._("Only draft or rejected credit checks can be deleted.")
             )
 
-    # --- history indicators (SQL, all checks at once) ---------------------
-    def _kam_compute_history(self):
-        if not self:
-            return
-        self.env["account.move.line"].flush_model(
-            [
-                "partner_id",
-                "company_id",
-                "account_id",
-                "parent_state",
-                "date_maturity",
-                "amount_residual",
-                "balance",
-                "date",
-                "move_id",
-            ]
-        )
-        self.env["account.partial.reconcile"].flush_model(
-            ["debit_move_id", "max_date", "amount"]
-        )
-        self.env["account.move"].flush_model(["move_type", "amount_total_signed"])
-        self.flush_model(["partner_id", "company_id", "date"])
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT c.id,
-                       late.days,
-                       COALESCE(overdue.amount, 0),
-                       COALESCE(overdue.largest, 0),
-                       COALESCE(invoiced.amount, 0)
-                  FROM kam_credit_check c
-             LEFT JOIN LATERAL (
-                    SELECT SUM(GREATEST(pr.max_date - aml.date_maturity, 0) * pr.amount)
-                           / NULLIF(SUM(pr.amount), 0) AS days
-                      FROM account_move_line aml
-                      JOIN account_account acc ON acc.id = aml.account_id
-                      JOIN account_partial_reconcile pr ON pr.debit_move_id = aml.id
-                     WHERE aml.partner_id = c.partner_id
-                       AND aml.company_id = c.company_id
-                       AND acc.account_type = 'asset_receivable'
-                       AND aml.parent_state = 'posted'
-                       AND pr.max_date > c.date - INTERVAL '12 months'
-                       AND pr.max_date <= c.date
-                 ) late ON TRUE
-             LEFT JOIN LATERAL (
-                    SELECT SUM(aml.amount_residual) AS amount,
-                           MAX(aml.amount_residual) AS largest
-                      FROM account_move_line aml
-                      JOIN account_account acc ON acc.id = aml.account_id
-                     WHERE aml.partner_id = c.partner_id
-                       AND aml.company_id = c.company_id
-                       AND acc.account_type = 'asset_receivable'
-                       AND aml.parent_state = 'posted'
-                       AND aml.amount_residual > 0
-                       AND aml.date_maturity < c.date
-                 ) overdue ON TRUE
-             LEFT JOIN LATERAL (
-                    SELECT SUM(move.amount_total_signed) AS amount
-                      FROM account_move move
-                     WHERE move.commercial_partner_id = c.partner_id
-                       AND move.company_id = c.company_id
-                       AND move.state = 'posted'
-                       AND move.move_type IN ('out_invoice', 'out_refund')
-                       AND move.invoice_date > c.date - INTERVAL '12 months'
-                       AND move.invoice_date <= c.date
-                 ) invoiced ON TRUE
-                 WHERE c.id = ANY(%s)
-                """,
-                list(self.ids),
-            )
-        )
-        today = fields.Date.context_today(self)
-        for check_id, days, overdue, largest, invoiced in rows:
-            self.browse(check_id).write(
-                {
-                    "avg_days_late": days or 0.0,
-                    "overdue_share": overdue / invoiced * 100.0
-                    if invoiced > 0
-                    else 0.0,
-                    "largest_overdue": largest,
-                    "history_date": today,
-                }
-            )
-
     # --- tier validation ------------------------------------------------
     def _get_under_validation_exceptions(self):
         # what the reviewer decides while the review is open
@@ -452,33 +373,6 @@ class KamCreditCheck(models.Model):
             "hold_on_reject",
             "activity_ids",
         ]
-
-    def _tier_validation_check_write_allowed(self, vals):
-        # OCA's skip_validation_check is a context key any client can send
-        checks = (
-            self
-            if in_workflow(self.env)
-            else self.with_context(skip_validation_check=False)
-        )
-        return super(KamCreditCheck, checks)._tier_validation_check_write_allowed(vals)
-
-    def _validate_tier(self, tiers=False):
-        res = super()._validate_tier(tiers)
-        if (
-            not self.env.context.get("kam_check_state_write")
-            and self.validation_status == "validated"
-            and self.state == "submitted"
-        ):
-            with workflow():
-                self.sudo().with_context(skip_validation_check=True)._kam_approve()
-        return res
-
-    def _rejected_tier(self, tiers=False):
-        res = super()._rejected_tier(tiers)
-        if self.state == "submitted":
-            with workflow():
-                self.sudo().with_context(skip_validation_check=True)._kam_reject()
-        return res
 
     # --- actions --------------------------------------------------------
     def action_refresh_history(self):
@@ -532,7 +426,7 @@ class KamCreditCheck(models.Model):
         with workflow():
             self.write({"state": "draft", "result": False})
 
-    def _kam_approve(self):
+    def _kam_validated(self):
         """Approval: the partner's Odoo credit limit in this company, the rating, and
         the financial risk settings the company chose for that rating."""
         policies = self.env["kam.credit.rating.policy"].search(
@@ -576,7 +470,7 @@ class KamCreditCheck(models.Model):
                 )
             )
 
-    def _kam_reject(self):
+    def _kam_rejected(self):
         for check in self:
             check.write({"state": "rejected", "result": "rejected"})
             if check.hold_on_reject:
@@ -585,29 +479,36 @@ class KamCreditCheck(models.Model):
     # --- cron -----------------------------------------------------------
     @api.model
     def _cron_check_expiry(self):
-        """Remind the KAM 30 days before a check expires; expire the checks whose
-        validity ended."""
+        """Expire the checks whose validity ended; remind the KAM of the renewal the
+        company's number of days before a check expires."""
         today = fields.Date.context_today(self)
-        expired = self.search([("state", "=", "approved"), ("valid_until", "<", today)])
         with workflow():
-            expired.write({"state": "expired"})
-        soon = self.search(
-            [
-                ("state", "=", "approved"),
-                ("valid_until", "<=", today + relativedelta(days=30)),
-                ("activity_ids", "=", False),
-            ]
-        )
-        for check in soon:
-            check.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=check.valid_until - relativedelta(days=7),
-                user_id=check.user_id.id,
-                summary=self.env._("Renew the credit check"),
-                note=self.env._(
-                    "%(check)s of %(partner)s expires on %(date)s.",
-                    check=check.name,
-                    partner=check.partner_id.name,
-                    date=check.valid_until,
+            process_in_batches(
+                self,
+                [("state", "=", "approved"), ("valid_until", "<", today)],
+                lambda checks: checks.write({"state": "expired"}),
+            )
+        # the companies that have approved checks: each has its own days
+        for (company,) in self._read_group(
+            [("state", "=", "approved")], ["company_id"]
+        ):
+            horizon = today + relativedelta(days=company.kam_credit_check_reminder_days)
+            process_in_batches(
+                self,
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "approved"),
+                    ("valid_until", "<=", horizon),
+                    ("activity_ids", "=", False),
+                ],
+                lambda checks: checks._kam_remind_before(
+                    "valid_until",
+                    self.env._("Renew the credit check"),
+                    lambda check: self.env._(
+                        "%(check)s of %(partner)s expires on %(date)s.",
+                        check=check.name,
+                        partner=check.partner_id.name,
+                        date=check.valid_until,
+                    ),
                 ),
             )

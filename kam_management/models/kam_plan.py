@@ -1,18 +1,15 @@
-from collections import defaultdict
-
-from dateutil.relativedelta import relativedelta
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.fields import Domain
-from odoo.tools import SQL, float_round
 
+from .plan_split import split_amount, split_integer
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
 from .workflow import (
     check_initial_state,
     check_workflow_fields,
     harmless,
     in_workflow,
+    require_group,
+    require_states,
     workflow,
 )
 
@@ -33,7 +30,7 @@ class KamPlan(models.Model):
         "kam.input.mixin",
         "mail.thread",
         "mail.activity.mixin",
-        "tier.validation",
+        "kam.tier.validation",
     ]
     _order = "date_from desc, plan_type, user_id, id desc"
     _check_company_auto = True
@@ -148,32 +145,7 @@ class KamPlan(models.Model):
         help="Department target minus the sum of the individual targets.",
     )
 
-    # actuals (live until the plan is closed, then the frozen snapshot)
-    actual_amount = fields.Monetary(
-        string="Invoiced Revenue", compute="_compute_actuals", compute_sudo=True
-    )
-    actual_active_accounts = fields.Integer(
-        string="Active Accounts", compute="_compute_actuals", compute_sudo=True
-    )
-    actual_new_accounts = fields.Integer(
-        string="New Accounts", compute="_compute_actuals", compute_sudo=True
-    )
-    achievement_amount = fields.Float(
-        string="Revenue Achievement (%)",
-        compute="_compute_actuals",
-        compute_sudo=True,
-        search="_search_achievement_amount",
-    )
-    achievement_active = fields.Float(
-        string="Active Accounts Achievement (%)",
-        compute="_compute_actuals",
-        compute_sudo=True,
-    )
-    achievement_new = fields.Float(
-        string="New Accounts Achievement (%)",
-        compute="_compute_actuals",
-        compute_sudo=True,
-    )
+    # snapshot of the actuals (kam_plan_actuals.py) when the plan is closed
     frozen_actual_amount = fields.Monetary(readonly=True, copy=False)
     frozen_active_accounts = fields.Integer(readonly=True, copy=False)
     frozen_new_accounts = fields.Integer(readonly=True, copy=False)
@@ -241,34 +213,6 @@ class KamPlan(models.Model):
                 else plan.target_amount - plan.lines_target_amount
             )
 
-    @api.depends(
-        "state",
-        "date_from",
-        "date_to",
-        "user_id",
-        "team_id",
-        "target_amount",
-        "target_active_accounts",
-        "target_new_accounts",
-        "frozen_actual_amount",
-    )
-    def _compute_actuals(self):
-        live = self.filtered(lambda p: p.state != "closed" and p.id)
-        figures = live._kam_actuals()
-        for plan in self:
-            if plan.state == "closed":
-                amount = plan.frozen_actual_amount
-                active = plan.frozen_active_accounts
-                new = plan.frozen_new_accounts
-            else:
-                amount, active, new = figures.get(plan.id, (0.0, 0, 0))
-            plan.actual_amount = amount
-            plan.actual_active_accounts = active
-            plan.actual_new_accounts = new
-            plan.achievement_amount = _pct(amount, plan.target_amount)
-            plan.achievement_active = _pct(active, plan.target_active_accounts)
-            plan.achievement_new = _pct(new, plan.target_new_accounts)
-
     @api.depends("achievement_amount", "pay_scale_id", "base_variable_pay")
     def _compute_payout(self):
         for plan in self:
@@ -279,136 +223,6 @@ class KamPlan(models.Model):
             plan.payout_amount = plan.currency_id.round(
                 plan.base_variable_pay * plan.payout_pct / 100.0
             )
-
-    def _search_achievement_amount(self, operator, value):
-        if operator not in ("<", "<=", ">", ">="):
-            return NotImplemented
-        plans = self.search([("target_amount", ">", 0)])
-        return Domain(
-            "id",
-            "in",
-            plans.filtered_domain([("achievement_amount", operator, value)]).ids,
-        )
-
-    # --- actuals in SQL batches -------------------------------------------
-    def _kam_plan_kams_sql(self):
-        """(plan_id, kam_id): the KAM of an individual plan, the members of a
-        department plan's sales team."""
-        return SQL(
-            """
-            SELECT p.id AS plan_id, p.user_id AS kam_id
-              FROM kam_plan p
-             WHERE p.id = ANY(%(ids)s) AND p.plan_type = 'individual'
-            UNION
-            SELECT p.id, member.user_id
-              FROM kam_plan p
-              JOIN crm_team_member member
-                ON member.crm_team_id = p.team_id AND member.active
-             WHERE p.id = ANY(%(ids)s) AND p.plan_type = 'department'
-            """,
-            ids=list(self.ids),
-        )
-
-    def _kam_flush_for_actuals(self):
-        self.env["account.move"].flush_model(
-            [
-                "commercial_partner_id",
-                "company_id",
-                "state",
-                "move_type",
-                "invoice_date",
-                "amount_untaxed_signed",
-            ]
-        )
-        self.env["res.partner"].flush_model(
-            ["kam_user_id", "is_key_account", "is_company"]
-        )
-        self.env["crm.team.member"].flush_model(["crm_team_id", "user_id", "active"])
-        self.flush_model(
-            ["plan_type", "user_id", "team_id", "date_from", "date_to", "company_id"]
-        )
-        self.env["kam.plan.line"].flush_model(["plan_id", "partner_id"])
-
-    def _kam_revenue_by_account(self):
-        """{plan_id: {partner_id: revenue}} for the key accounts of the plans' KAMs."""
-        if not self:
-            return {}
-        self._kam_flush_for_actuals()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                WITH plan_kam AS (%(plan_kam)s)
-                SELECT pk.plan_id, partner.id, SUM(move.amount_untaxed_signed)
-                  FROM plan_kam pk
-                  JOIN kam_plan p ON p.id = pk.plan_id
-                  JOIN res_partner partner
-                    ON partner.kam_user_id = pk.kam_id
-                   AND partner.is_key_account AND partner.is_company
-                  JOIN account_move move
-                    ON move.commercial_partner_id = partner.id
-                   AND move.company_id = p.company_id
-                   AND move.state = 'posted'
-                   AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND move.invoice_date BETWEEN p.date_from AND p.date_to
-              GROUP BY pk.plan_id, partner.id
-                """,
-                plan_kam=self._kam_plan_kams_sql(),
-            )
-        )
-        result = defaultdict(dict)
-        for plan_id, partner_id, revenue in rows:
-            result[plan_id][partner_id] = revenue
-        return result
-
-    def _kam_new_accounts(self):
-        """{plan_id: number of the KAMs' accounts whose first posted invoice (in the
-        plan's company) falls in the period}."""
-        if not self:
-            return {}
-        self._kam_flush_for_actuals()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                WITH plan_kam AS (%(plan_kam)s),
-                     first_invoice AS (
-                        SELECT commercial_partner_id, company_id,
-                               MIN(invoice_date) AS day
-                          FROM account_move
-                         WHERE state = 'posted' AND move_type = 'out_invoice'
-                           AND commercial_partner_id IN (
-                                SELECT partner.id FROM res_partner partner
-                                  JOIN plan_kam pk ON pk.kam_id = partner.kam_user_id
-                                 WHERE partner.is_key_account)
-                      GROUP BY commercial_partner_id, company_id)
-                SELECT pk.plan_id, COUNT(DISTINCT partner.id)
-                  FROM plan_kam pk
-                  JOIN kam_plan p ON p.id = pk.plan_id
-                  JOIN res_partner partner
-                    ON partner.kam_user_id = pk.kam_id
-                   AND partner.is_key_account AND partner.is_company
-                  JOIN first_invoice fi
-                    ON fi.commercial_partner_id = partner.id
-                   AND fi.company_id = p.company_id
-                   AND fi.day BETWEEN p.date_from AND p.date_to
-              GROUP BY pk.plan_id
-                """,
-                plan_kam=self._kam_plan_kams_sql(),
-            )
-        )
-        return dict(rows)
-
-    def _kam_actuals(self):
-        """{plan_id: (revenue, active accounts, new accounts)} in three queries."""
-        revenue = self._kam_revenue_by_account()
-        new = self._kam_new_accounts()
-        return {
-            plan.id: (
-                sum(revenue.get(plan.id, {}).values()),
-                sum(1 for amount in revenue.get(plan.id, {}).values() if amount > 0),
-                new.get(plan.id, 0),
-            )
-            for plan in self
-        }
 
     # --- constraints ----------------------------------------------------
     @api.constrains("date_from", "date_to", "parent_id")
@@ -539,14 +353,7 @@ class KamPlan(models.Model):
             raise AccessError(
                 self.env._("Only a head of sales hands a plan to another KAM.")
             )
-        # tier validation validates reviews while it checks a state change: tell
-        # _validate_tier not to start a second state change from inside this one
-        plans = (
-            self.with_context(kam_plan_state_write=True)
-            if isinstance(vals, dict) and "state" in vals
-            else self
-        )
-        return super(KamPlan, plans).write(vals)
+        return super().write(vals)
 
     def _kam_check_locked(self, vals):
         """Approved and closed plans are read-only: a head of sales resets them to
@@ -565,35 +372,15 @@ class KamPlan(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_not_draft(self):
-        if any(plan.state != "draft" for plan in self):
-            raise UserError(self.env._("Only draft plans can be deleted."))
+        require_states(self, ("draft",), self.env._("Only draft plans can be deleted."))
 
     # --- tier validation ------------------------------------------------
     def _get_under_validation_exceptions(self):
         # chatter and activities stay usable while a plan waits for its review
         return super()._get_under_validation_exceptions() + ["activity_ids"]
 
-    def _tier_validation_check_write_allowed(self, vals):
-        # OCA's skip_validation_check is a context key any client can send
-        plans = (
-            self
-            if in_workflow(self.env)
-            else self.with_context(skip_validation_check=False)
-        )
-        return super(KamPlan, plans)._tier_validation_check_write_allowed(vals)
-
-    def _validate_tier(self, tiers=False):
-        res = super()._validate_tier(tiers)
-        if (
-            not self.env.context.get("kam_plan_state_write")
-            and self.validation_status == "validated"
-            and self.state == "draft"
-        ):
-            # the last review approves the plan; the reviewer may not write on it
-            # otherwise (record rules), hence sudo for this one transition
-            with workflow():
-                self.sudo().state = "approved"
-        return res
+    def _kam_validated(self):
+        self.state = "approved"
 
     # --- actions --------------------------------------------------------
     def action_submit(self):
@@ -613,18 +400,26 @@ class KamPlan(models.Model):
     def action_approve(self):
         """Approve without review: department plans, or plans no tier definition
         applies to. Individual plans go through the review (tier validation)."""
-        if not self.env.user.has_group(KAM_MANAGER_GROUP):
-            raise AccessError(self.env._("Only a head of sales approves plans."))
-        if any(plan.state != "draft" for plan in self):
-            raise UserError(self.env._("Only draft plans can be approved."))
+        require_group(
+            self.env,
+            KAM_MANAGER_GROUP,
+            self.env._("Only a head of sales approves plans."),
+        )
+        require_states(
+            self, ("draft",), self.env._("Only draft plans can be approved.")
+        )
         with workflow():
             self.write({"state": "approved"})
 
     def action_close(self):
-        if not self.env.user.has_group(KAM_MANAGER_GROUP):
-            raise AccessError(self.env._("Only a head of sales closes plans."))
-        if any(plan.state != "approved" for plan in self):
-            raise UserError(self.env._("Only approved plans can be closed."))
+        require_group(
+            self.env,
+            KAM_MANAGER_GROUP,
+            self.env._("Only a head of sales closes plans."),
+        )
+        require_states(
+            self, ("approved",), self.env._("Only approved plans can be closed.")
+        )
         figures = self._kam_actuals()
         line_figures = self.line_ids._kam_actual_amounts()
         with workflow():
@@ -646,18 +441,26 @@ class KamPlan(models.Model):
             line.frozen_actual_amount = line_figures.get(line.id, 0.0)
 
     def action_reopen(self):
-        if not self.env.user.has_group(KAM_MANAGER_GROUP):
-            raise AccessError(self.env._("Only a head of sales reopens plans."))
-        if any(plan.state != "closed" for plan in self):
-            raise UserError(self.env._("Only closed plans can be reopened."))
+        require_group(
+            self.env,
+            KAM_MANAGER_GROUP,
+            self.env._("Only a head of sales reopens plans."),
+        )
+        require_states(
+            self, ("closed",), self.env._("Only closed plans can be reopened.")
+        )
         with workflow():
             self.write({"state": "approved", "date_closed": False})
 
     def action_reset_to_draft(self):
-        if not self.env.user.has_group(KAM_MANAGER_GROUP):
-            raise AccessError(self.env._("Only a head of sales resets plans to draft."))
-        if any(plan.state != "approved" for plan in self):
-            raise UserError(self.env._("Only approved plans go back to draft."))
+        require_group(
+            self.env,
+            KAM_MANAGER_GROUP,
+            self.env._("Only a head of sales resets plans to draft."),
+        )
+        require_states(
+            self, ("approved",), self.env._("Only approved plans go back to draft.")
+        )
         self.restart_validation()
         with workflow():
             self.write({"state": "draft"})
@@ -667,10 +470,11 @@ class KamPlan(models.Model):
         self.ensure_one()
         if self.plan_type != "department":
             raise UserError(self.env._("Only a department plan can be split."))
-        if not self.env.user.has_group(KAM_MANAGER_GROUP):
-            raise AccessError(
-                self.env._("Only a head of sales splits department plans.")
-            )
+        require_group(
+            self.env,
+            KAM_MANAGER_GROUP,
+            self.env._("Only a head of sales splits department plans."),
+        )
         if self.child_ids.filtered(lambda p: p.state != "draft"):
             raise UserError(
                 self.env._(
@@ -698,17 +502,17 @@ class KamPlan(models.Model):
             ]
         )
         history = self._kam_history(accounts)
-        targets = _split_amount(
+        targets = split_amount(
             self.target_amount,
             [history.get(a.id, 0.0) for a in accounts],
             self.currency_id,
         )
         target_by_account = dict(zip(accounts.ids, targets, strict=True))
         by_kam = accounts.grouped("kam_user_id")
-        active_split = _split_integer(
+        active_split = split_integer(
             self.target_active_accounts, [len(by_kam.get(kam, [])) for kam in kams]
         )
-        new_split = _split_integer(self.target_new_accounts, [1] * len(kams))
+        new_split = split_integer(self.target_new_accounts, [1] * len(kams))
         vals_list = []
         for kam, active_target, new_target in zip(
             kams, active_split, new_split, strict=True
@@ -744,27 +548,6 @@ class KamPlan(models.Model):
         )
         return plans
 
-    def _kam_history(self, accounts):
-        """{partner_id: invoiced revenue in the same period one year earlier}."""
-        self.ensure_one()
-        rows = (
-            self.env["account.move"]
-            .sudo()
-            ._read_group(
-                [
-                    ("commercial_partner_id", "in", accounts.ids),
-                    ("company_id", "=", self.company_id.id),
-                    ("state", "=", "posted"),
-                    ("move_type", "in", ("out_invoice", "out_refund")),
-                    ("invoice_date", ">=", self.date_from - relativedelta(years=1)),
-                    ("invoice_date", "<=", self.date_to - relativedelta(years=1)),
-                ],
-                ["commercial_partner_id"],
-                ["amount_untaxed_signed:sum"],
-            )
-        )
-        return {partner.id: max(amount, 0.0) for partner, amount in rows}
-
     def action_view_children(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -776,42 +559,3 @@ class KamPlan(models.Model):
             "default_plan_type": "individual",
         }
         return action
-
-
-def _pct(actual, target):
-    return actual / target * 100.0 if target else 0.0
-
-
-def _split_amount(total, weights, currency):
-    """Split ``total`` over accounts: an account without history gets an even share
-    (total / number of accounts); what is left goes to the others in proportion to
-    their history. The parts add up to ``total`` exactly (rounding goes to the last)."""
-    if not weights:
-        return []
-    even = total / len(weights)
-    with_history = sum(weights)
-    left = total - even * sum(1 for w in weights if not w)
-    parts = (
-        [
-            currency.round(left * w / with_history) if w else currency.round(even)
-            for w in weights
-        ]
-        if with_history
-        else [currency.round(even)] * len(weights)
-    )
-    parts[-1] = currency.round(parts[-1] + total - sum(parts))
-    return parts
-
-
-def _split_integer(total, weights):
-    """Split an integer ``total`` in proportion to ``weights`` (largest remainders)."""
-    if not weights:
-        return []
-    weight_sum = sum(weights) or len(weights)
-    weights = weights if sum(weights) else [1] * len(weights)
-    raw = [total * w / weight_sum for w in weights]
-    parts = [int(float_round(r, precision_digits=6) // 1) for r in raw]
-    order = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
-    for i in order[: total - sum(parts)]:
-        parts[i] += 1
-    return parts

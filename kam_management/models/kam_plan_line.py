@@ -71,25 +71,25 @@ class KamPlanLine(models.Model):
             )
 
     def _kam_actual_amounts(self):
-        """{line_id: invoiced revenue of the line's account in its plan's period}."""
+        """{line_id: invoiced revenue (kam.revenue.report) of the line's account in
+        its plan's period}."""
         if not self:
             return {}
         self.env["kam.plan"]._kam_flush_for_actuals()
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT line.id, SUM(move.amount_untaxed_signed)
+                SELECT line.id, SUM(revenue.amount)
                   FROM kam_plan_line line
                   JOIN kam_plan p ON p.id = line.plan_id
-                  JOIN account_move move
-                    ON move.commercial_partner_id = line.partner_id
-                   AND move.company_id = p.company_id
-                   AND move.state = 'posted'
-                   AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND move.invoice_date BETWEEN p.date_from AND p.date_to
+                  JOIN %s revenue
+                    ON revenue.partner_id = line.partner_id
+                   AND revenue.company_id = p.company_id
+                   AND revenue.date BETWEEN p.date_from AND p.date_to
                  WHERE line.id = ANY(%s)
               GROUP BY line.id
                 """,
+                self.env["kam.revenue.report"]._table_sql,
                 list(self.ids),
             )
         )

@@ -370,3 +370,82 @@ class KamVisit(models.Model):
             )
         with workflow():
             self.write({"state": "planned"})
+
+    def action_apply_terms(self):
+        """Copy the agreed payment terms and pricelist to the account."""
+        self.ensure_one()
+        if not (self.payment_term_id or self.pricelist_id):
+            raise UserError(self.env._("No payment terms or pricelist were agreed."))
+        self.partner_id._kam_apply_terms(
+            self.company_id,
+            self.payment_term_id,
+            self.pricelist_id,
+            self.env._("Terms agreed on %(visit)s applied.", visit=self.display_name),
+        )
+        return True
+
+    def action_take_order(self):
+        """A quotation for the account, linked to this visit, for sales support."""
+        self.ensure_one()
+        if self.state == "cancelled":
+            raise UserError(self.env._("No order can be taken on a cancelled visit."))
+        vals = {
+            "partner_id": self.partner_id.id,
+            "user_id": self.user_id.id,
+            "company_id": self.company_id.id,
+            "kam_visit_id": self.id,
+            "origin": self.name,
+        }
+        if self.payment_term_id:
+            vals["payment_term_id"] = self.payment_term_id.id
+        if self.pricelist_id:
+            vals["pricelist_id"] = self.pricelist_id.id
+        order = self.env["sale.order"].create(vals)
+        support = order.team_id._kam_order_entry_user(self.company_id)
+        order.activity_schedule(
+            "kam_management.mail_activity_type_enter_order",
+            user_id=(support or self.user_id).id,
+            note=self.env._(
+                "Order taken by %(kam)s on %(visit)s: please enter it.",
+                kam=self.user_id.name,
+                visit=self.display_name,
+            ),
+        )
+        action = {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": order.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+        if support:
+            return action
+        # nobody would enter it: the KAM is told now, and has the activity
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("No sales support"),
+                "message": self.env._(
+                    "No sales support user works for %(company)s: enter the order "
+                    "yourself or ask a head of sales to name one (sales team or "
+                    "Settings).",
+                    company=self.company_id.name,
+                ),
+                "type": "warning",
+                "sticky": True,
+                "next": action,
+            },
+        }
+
+    def action_view_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sale.action_quotations_with_onboarding"
+        )
+        action["domain"] = [("kam_visit_id", "=", self.id)]
+        action["context"] = {
+            "default_kam_visit_id": self.id,
+            "default_partner_id": self.partner_id.id,
+        }
+        return action

@@ -92,6 +92,34 @@ class ResCompany(models.Model):
     kam_credit_weight_external = fields.Integer(
         string="Weight: External Rating", default=15
     )
+    # the scale of each indicator: 100 points at its best, 0 at its worst
+    kam_credit_days_late_worst = fields.Integer(
+        string="Days Paid Late for 0 Points",
+        default=60,
+        help="Paying on time scores 100 points, this many days late on average 0.",
+    )
+    kam_credit_overdue_share_worst = fields.Integer(
+        string="Overdue Share (%) for 0 Points",
+        default=30,
+        help="No overdue debt scores 100 points, this share of the last 12 months' "
+        "invoicing 0.",
+    )
+    kam_credit_years_best = fields.Integer(
+        string="Years in Business for 100 Points",
+        default=10,
+        help="A new company scores 0 points, this many years in business 100.",
+    )
+    kam_credit_equity_cover_best = fields.Float(
+        string="Equity Cover for 100 Points",
+        default=2.0,
+        help="Equity of this many times the requested limit scores 100 points, no "
+        "equity 0.",
+    )
+    kam_credit_check_reminder_days = fields.Integer(
+        string="Credit Check Renewal Reminder (days)",
+        default=30,
+        help="The KAM gets an activity this many days before a credit check expires.",
+    )
     # contracts (duty 2.4)
     kam_contract_reminder_days = fields.Integer(
         string="Contract Renewal Reminder (days)",
@@ -119,6 +147,11 @@ class ResCompany(models.Model):
         "kam_credit_weight_equity",
         "kam_credit_weight_external",
         "kam_contract_reminder_days",
+        "kam_credit_days_late_worst",
+        "kam_credit_overdue_share_worst",
+        "kam_credit_years_best",
+        "kam_credit_equity_cover_best",
+        "kam_credit_check_reminder_days",
     )
     def _check_kam_credit_settings(self):
         for company in self:
@@ -139,11 +172,33 @@ class ResCompany(models.Model):
                         company=company.name,
                     )
                 )
-            if company.kam_contract_reminder_days < 0:
+            if (
+                min(
+                    company.kam_credit_days_late_worst,
+                    company.kam_credit_overdue_share_worst,
+                    company.kam_credit_years_best,
+                    company.kam_credit_equity_cover_best,
+                )
+                <= 0
+            ):
                 raise ValidationError(
                     self.env._(
-                        "The contract renewal reminder cannot come after the end of "
-                        "the contract (%(company)s).",
+                        "The scale of each credit indicator ends at a positive number "
+                        "(%(company)s).",
+                        company=company.name,
+                    )
+                )
+            if (
+                min(
+                    company.kam_contract_reminder_days,
+                    company.kam_credit_check_reminder_days,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "A renewal reminder cannot come after the end of the "
+                        "contract or credit check (%(company)s).",
                         company=company.name,
                     )
                 )

@@ -54,6 +54,21 @@ class ResConfigSettings(models.TransientModel):
     kam_contract_reminder_days = fields.Integer(
         related="company_id.kam_contract_reminder_days", readonly=False
     )
+    kam_credit_days_late_worst = fields.Integer(
+        related="company_id.kam_credit_days_late_worst", readonly=False
+    )
+    kam_credit_overdue_share_worst = fields.Integer(
+        related="company_id.kam_credit_overdue_share_worst", readonly=False
+    )
+    kam_credit_years_best = fields.Integer(
+        related="company_id.kam_credit_years_best", readonly=False
+    )
+    kam_credit_equity_cover_best = fields.Float(
+        related="company_id.kam_credit_equity_cover_best", readonly=False
+    )
+    kam_credit_check_reminder_days = fields.Integer(
+        related="company_id.kam_credit_check_reminder_days", readonly=False
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -224,21 +224,32 @@ class ResPartner(models.Model):
         return today - relativedelta(years=1, days=-1)
 
     @api.model
-    def _kam_overdue_line_domain(self, partner_ids=None):
+    def _kam_receivable_line_domain(self, partner_ids=None):
+        """Posted receivable lines, in every company: what customers owe. Taxed on
+        purpose: a debt includes the taxes invoiced."""
         domain = Domain(
             [
-                ("company_id", "=", self.env.company.id),
                 ("account_type", "=", "asset_receivable"),
                 ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-                # debts only: an unapplied credit note is no overdue debt
-                ("amount_residual", ">", 0),
-                ("date_maturity", "<", fields.Date.context_today(self)),
             ]
         )
         if partner_ids is not None:
             domain &= Domain("partner_id", "in", partner_ids)
         return domain
+
+    @api.model
+    def _kam_overdue_line_domain(self, partner_ids=None, date=None):
+        """The one definition of overdue debt: the open receivable installments of
+        the current company due before ``date`` (today by default)."""
+        return self._kam_receivable_line_domain(partner_ids) & Domain(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("reconciled", "=", False),
+                # debts only: an unapplied credit note is no overdue debt
+                ("amount_residual", ">", 0),
+                ("date_maturity", "<", date or fields.Date.context_today(self)),
+            ]
+        )
 
     def _kam_overdue_amounts(self):
         """{commercial partner: overdue debt} in the current company, in its
@@ -261,17 +272,15 @@ class ResPartner(models.Model):
         if partners:
             today = fields.Date.context_today(self)
             revenue = dict(
-                self.env["account.move"]._read_group(
+                self.env["kam.revenue.report"]._read_group(
                     [
-                        ("commercial_partner_id", "in", partners.ids),
+                        ("partner_id", "in", partners.ids),
                         ("company_id", "=", company.id),
-                        ("move_type", "in", ("out_invoice", "out_refund")),
-                        ("state", "=", "posted"),
-                        ("invoice_date", ">=", self._kam_revenue_date_from(today)),
-                        ("invoice_date", "<=", today),
+                        ("date", ">=", self._kam_revenue_date_from(today)),
+                        ("date", "<=", today),
                     ],
-                    ["commercial_partner_id"],
-                    ["amount_untaxed_signed:sum"],
+                    ["partner_id"],
+                    ["amount:sum"],
                 )
             )
             overdue = partners._kam_overdue_amounts()
@@ -456,13 +465,28 @@ class ResPartner(models.Model):
             action["context"] = context
         return action
 
+    def _kam_apply_terms(self, company, payment_term, pricelist, message):
+        """The agreed payment terms and pricelist become the account's in
+        ``company`` (company-dependent fields): new quotations pick them up."""
+        vals = {}
+        if payment_term:
+            vals["property_payment_term_id"] = payment_term.id
+        if pricelist:
+            vals["property_product_pricelist"] = pricelist.id
+        if not vals:
+            return
+        partner = self.with_company(company)
+        partner.check_access("write")
+        partner.write(vals)
+        partner.message_post(body=message)
+
     def action_kam_view_invoices(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_invoice_type"
         )
         action["domain"] = [
             ("commercial_partner_id", "in", self.commercial_partner_id.ids),
-            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("move_type", "in", self.env["account.move"].get_sale_types()),
         ]
         action["context"] = {"default_move_type": "out_invoice"}
         return action

@@ -10,7 +10,7 @@ import contextvars
 from collections.abc import Mapping
 from contextlib import contextmanager
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 _IN_WORKFLOW = contextvars.ContextVar("kam_in_workflow", default=False)
 
@@ -82,3 +82,15 @@ def harmless(vals):
     return isinstance(vals, Mapping | set) and all(
         name.startswith(HARMLESS_PREFIXES) for name in vals
     )
+
+
+def require_group(env, group, message):
+    """An action kept to a group (a head of sales...): AccessError otherwise."""
+    if not env.user.has_group(group):
+        raise AccessError(message)
+
+
+def require_states(records, states, message):
+    """An action that makes sense from some states only: UserError otherwise."""
+    if any(record.state not in states for record in records):
+        raise UserError(message)

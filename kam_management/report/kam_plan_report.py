@@ -6,8 +6,8 @@ class KamPlanReport(models.Model):
     """Plan versus actual per KAM, key account and month, for pivot and graph views.
 
     Targets of the account lines are spread evenly over the months of the period;
-    actuals are the posted invoices minus refunds of each line's account (untaxed,
-    company currency) by invoice month.
+    actuals are the invoiced revenue of each line's account (kam.revenue.report) by
+    invoice month.
     """
 
     _name = "kam.plan.report"
@@ -41,14 +41,8 @@ class KamPlanReport(models.Model):
             "date_to",
         ],
         "kam.plan.line": ["plan_id", "partner_id", "target_amount"],
-        "account.move": [
-            "commercial_partner_id",
-            "company_id",
-            "state",
-            "move_type",
-            "invoice_date",
-            "amount_untaxed_signed",
-        ],
+        # and, through it, what the revenue depends on
+        "kam.revenue.report": ["partner_id", "company_id", "date", "amount"],
     }
 
     @property
@@ -78,18 +72,19 @@ class KamPlanReport(models.Model):
                 UNION ALL
                 SELECT p.id, p.parent_id, p.team_id, p.user_id, p.company_id,
                        company.currency_id, p.state, line.partner_id,
-                       date_trunc('month', move.invoice_date)::date,
+                       date_trunc('month', revenue.date)::date,
                        0.0,
-                       move.amount_untaxed_signed
+                       SUM(revenue.amount)
                   FROM kam_plan_line line
                   JOIN kam_plan p ON p.id = line.plan_id
                   JOIN res_company company ON company.id = p.company_id
-                  JOIN account_move move
-                    ON move.commercial_partner_id = line.partner_id
-                   AND move.company_id = p.company_id
-                   AND move.state = 'posted'
-                   AND move.move_type IN ('out_invoice', 'out_refund')
-                   AND move.invoice_date BETWEEN p.date_from AND p.date_to
+                  JOIN %(revenue)s revenue
+                    ON revenue.partner_id = line.partner_id
+                   AND revenue.company_id = p.company_id
+                   AND revenue.date BETWEEN p.date_from AND p.date_to
+              GROUP BY p.id, company.currency_id, line.partner_id,
+                       date_trunc('month', revenue.date)
               ) rows
-            """
+            """,
+            revenue=self.env["kam.revenue.report"]._table_sql,
         )

@@ -1,0 +1,218 @@
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+
+class KamPlan(models.Model):
+    """The plan's actuals, read from the invoiced revenue (kam.revenue.report) in a
+    constant number of queries for any number of plans and accounts."""
+
+    _inherit = "kam.plan"
+
+    # --- fields ---------------------------------------------------------
+    # live until the plan is closed, then the frozen snapshot
+    actual_amount = fields.Monetary(
+        string="Invoiced Revenue", compute="_compute_actuals", compute_sudo=True
+    )
+    actual_active_accounts = fields.Integer(
+        string="Active Accounts", compute="_compute_actuals", compute_sudo=True
+    )
+    actual_new_accounts = fields.Integer(
+        string="New Accounts", compute="_compute_actuals", compute_sudo=True
+    )
+    achievement_amount = fields.Float(
+        string="Revenue Achievement (%)",
+        compute="_compute_actuals",
+        compute_sudo=True,
+        search="_search_achievement_amount",
+    )
+    achievement_active = fields.Float(
+        string="Active Accounts Achievement (%)",
+        compute="_compute_actuals",
+        compute_sudo=True,
+    )
+    achievement_new = fields.Float(
+        string="New Accounts Achievement (%)",
+        compute="_compute_actuals",
+        compute_sudo=True,
+    )
+
+    # --- computes -------------------------------------------------------
+    @api.depends(
+        "state",
+        "date_from",
+        "date_to",
+        "user_id",
+        "team_id",
+        "target_amount",
+        "target_active_accounts",
+        "target_new_accounts",
+        "frozen_actual_amount",
+    )
+    def _compute_actuals(self):
+        live = self.filtered(lambda p: p.state != "closed" and p.id)
+        figures = live._kam_actuals()
+        for plan in self:
+            if plan.state == "closed":
+                amount = plan.frozen_actual_amount
+                active = plan.frozen_active_accounts
+                new = plan.frozen_new_accounts
+            else:
+                amount, active, new = figures.get(plan.id, (0.0, 0, 0))
+            plan.actual_amount = amount
+            plan.actual_active_accounts = active
+            plan.actual_new_accounts = new
+            plan.achievement_amount = _pct(amount, plan.target_amount)
+            plan.achievement_active = _pct(active, plan.target_active_accounts)
+            plan.achievement_new = _pct(new, plan.target_new_accounts)
+
+    def _search_achievement_amount(self, operator, value):
+        if operator not in ("<", "<=", ">", ">="):
+            return NotImplemented
+        plans = self.search([("target_amount", ">", 0)])
+        return Domain(
+            "id",
+            "in",
+            plans.filtered_domain([("achievement_amount", operator, value)]).ids,
+        )
+
+    # --- business: actuals in SQL batches ---------------------------------
+    def _kam_plan_kams_sql(self):
+        """(plan_id, kam_id): the KAM of an individual plan, the members of a
+        department plan's sales team."""
+        return SQL(
+            """
+            SELECT p.id AS plan_id, p.user_id AS kam_id
+              FROM kam_plan p
+             WHERE p.id = ANY(%(ids)s) AND p.plan_type = 'individual'
+            UNION
+            SELECT p.id, member.user_id
+              FROM kam_plan p
+              JOIN crm_team_member member
+                ON member.crm_team_id = p.team_id AND member.active
+             WHERE p.id = ANY(%(ids)s) AND p.plan_type = 'department'
+            """,
+            ids=list(self.ids),
+        )
+
+    def _kam_flush_for_actuals(self):
+        # the revenue report flushes what it reads itself (_table_sql metadata)
+        self.env["res.partner"].flush_model(
+            ["kam_user_id", "is_key_account", "is_company"]
+        )
+        self.env["crm.team.member"].flush_model(["crm_team_id", "user_id", "active"])
+        self.flush_model(
+            ["plan_type", "user_id", "team_id", "date_from", "date_to", "company_id"]
+        )
+        self.env["kam.plan.line"].flush_model(["plan_id", "partner_id"])
+
+    def _kam_revenue_by_account(self):
+        """{plan_id: {partner_id: revenue}} for the key accounts of the plans' KAMs."""
+        if not self:
+            return {}
+        self._kam_flush_for_actuals()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH plan_kam AS (%(plan_kam)s)
+                SELECT pk.plan_id, partner.id, SUM(revenue.amount)
+                  FROM plan_kam pk
+                  JOIN kam_plan p ON p.id = pk.plan_id
+                  JOIN res_partner partner
+                    ON partner.kam_user_id = pk.kam_id
+                   AND partner.is_key_account AND partner.is_company
+                  JOIN %(revenue)s revenue
+                    ON revenue.partner_id = partner.id
+                   AND revenue.company_id = p.company_id
+                   AND revenue.date BETWEEN p.date_from AND p.date_to
+              GROUP BY pk.plan_id, partner.id
+                """,
+                plan_kam=self._kam_plan_kams_sql(),
+                revenue=self.env["kam.revenue.report"]._table_sql,
+            )
+        )
+        result = defaultdict(dict)
+        for plan_id, partner_id, revenue in rows:
+            result[plan_id][partner_id] = revenue
+        return result
+
+    def _kam_new_accounts(self):
+        """{plan_id: number of the KAMs' accounts whose first invoice (in the plan's
+        company) falls in the period}."""
+        if not self:
+            return {}
+        self._kam_flush_for_actuals()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH plan_kam AS (%(plan_kam)s),
+                     first_invoice AS (
+                        SELECT revenue.partner_id, revenue.company_id,
+                               MIN(revenue.date) AS day
+                          FROM %(revenue)s revenue
+                         WHERE revenue.move_type = 'out_invoice'
+                           AND revenue.partner_id IN (
+                                SELECT partner.id FROM res_partner partner
+                                  JOIN plan_kam pk ON pk.kam_id = partner.kam_user_id
+                                 WHERE partner.is_key_account)
+                      GROUP BY revenue.partner_id, revenue.company_id)
+                SELECT pk.plan_id, COUNT(DISTINCT partner.id)
+                  FROM plan_kam pk
+                  JOIN kam_plan p ON p.id = pk.plan_id
+                  JOIN res_partner partner
+                    ON partner.kam_user_id = pk.kam_id
+                   AND partner.is_key_account AND partner.is_company
+                  JOIN first_invoice fi
+                    ON fi.partner_id = partner.id
+                   AND fi.company_id = p.company_id
+                   AND fi.day BETWEEN p.date_from AND p.date_to
+              GROUP BY pk.plan_id
+                """,
+                plan_kam=self._kam_plan_kams_sql(),
+                revenue=self.env["kam.revenue.report"]._table_sql,
+            )
+        )
+        return dict(rows)
+
+    def _kam_actuals(self):
+        """{plan_id: (revenue, active accounts, new accounts)} in two queries."""
+        revenue = self._kam_revenue_by_account()
+        new = self._kam_new_accounts()
+        return {
+            plan.id: (
+                sum(revenue.get(plan.id, {}).values()),
+                sum(1 for amount in revenue.get(plan.id, {}).values() if amount > 0),
+                new.get(plan.id, 0),
+            )
+            for plan in self
+        }
+
+    def _kam_history(self, accounts):
+        """{partner_id: invoiced revenue in the same period one year earlier}."""
+        self.ensure_one()
+        last_year = relativedelta(years=1)
+        # sudo: the split weighs the history of every account of the team, not
+        # only the rows the caller's record rules on the report show
+        rows = (
+            self.env["kam.revenue.report"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", accounts.ids),
+                    ("company_id", "=", self.company_id.id),
+                    ("date", ">=", self.date_from - last_year),
+                    ("date", "<=", self.date_to - last_year),
+                ],
+                ["partner_id"],
+                ["amount:sum"],
+            )
+        )
+        return {partner.id: max(amount, 0.0) for partner, amount in rows}
+
+
+def _pct(actual, target):
+    return actual / target * 100.0 if target else 0.0
