@@ -32,3 +32,15 @@ def process_in_batches(model, domain, process, batch_size=BATCH_SIZE):
         remaining = model.search_count(domain)
         if cron._commit_progress(len(batch), remaining=remaining) <= 0:
             return  # out of time: the cron runs again for the rest
+
+
+def process_per_company(model, domain, company_domain, process):
+    """``process_in_batches`` for each company that has records in ``domain``, with
+    ``company_domain(company)`` added: for crons whose dates depend on a company
+    setting (reminder days, grace days)."""
+    for (company,) in model._read_group(domain, ["company_id"]):
+        process_in_batches(
+            model,
+            [("company_id", "=", company.id), *domain, *company_domain(company)],
+            process,
+        )

@@ -5,10 +5,10 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .cron_batch import process_in_batches
+from .cron_batch import process_in_batches, process_per_company
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
 from .workflow import (
-    check_initial_state,
+    check_create,
     check_workflow_fields,
     harmless,
     in_workflow,
@@ -132,9 +132,7 @@ class KamContract(models.Model):
     # --- CRUD -----------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        check_initial_state(self, vals_list, {"draft"})
-        for vals in vals_list:
-            check_workflow_fields(self, vals, WORKFLOW_FIELDS, create=True)
+        check_create(self, vals_list, {"draft"}, WORKFLOW_FIELDS)
         return super().create(vals_list)
 
     def write(self, vals):
@@ -295,22 +293,19 @@ class KamContract(models.Model):
                 [("state", "=", "active"), ("date_end", "<", today)],
                 lambda contracts: contracts.write({"state": "expired"}),
             )
-            # the companies that have contracts to remind of: each has its own days
-            for (company,) in self._read_group(
+            # each company has its own number of days
+            process_per_company(
+                self,
                 [("state", "=", "active"), ("reminder_sent", "=", False)],
-                ["company_id"],
-            ):
-                horizon = today + relativedelta(days=company.kam_contract_reminder_days)
-                process_in_batches(
-                    self,
-                    [
-                        ("company_id", "=", company.id),
-                        ("state", "=", "active"),
-                        ("reminder_sent", "=", False),
-                        ("date_end", "<=", horizon),
-                    ],
-                    lambda contracts: contracts._kam_remind_renewal(),
-                )
+                lambda company: [
+                    (
+                        "date_end",
+                        "<=",
+                        today + relativedelta(days=company.kam_contract_reminder_days),
+                    )
+                ],
+                lambda contracts: contracts._kam_remind_renewal(),
+            )
 
     def _kam_remind_renewal(self):
         self._kam_remind_before(

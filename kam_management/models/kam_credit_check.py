@@ -6,11 +6,11 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .cron_batch import process_in_batches
+from .cron_batch import process_in_batches, process_per_company
 from .kam_credit_rating_policy import RATINGS
 from .res_partner import KAM_MANAGER_GROUP
 from .workflow import (
-    check_initial_state,
+    check_create,
     check_workflow_fields,
     harmless,
     in_workflow,
@@ -313,11 +313,7 @@ class KamCreditCheck(models.Model):
     # --- CRUD -----------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        check_initial_state(self, vals_list, {"draft"})
-        for vals in vals_list:
-            check_workflow_fields(
-                self, vals, WORKFLOW_FIELDS + ("rating_override",), create=True
-            )
+        check_create(self, vals_list, {"draft"}, WORKFLOW_FIELDS + ("rating_override",))
         checks = super().create(vals_list)
         with workflow():
             checks._kam_compute_history()
@@ -488,27 +484,25 @@ class KamCreditCheck(models.Model):
                 [("state", "=", "approved"), ("valid_until", "<", today)],
                 lambda checks: checks.write({"state": "expired"}),
             )
-        # the companies that have approved checks: each has its own days
-        for (company,) in self._read_group(
-            [("state", "=", "approved")], ["company_id"]
-        ):
-            horizon = today + relativedelta(days=company.kam_credit_check_reminder_days)
-            process_in_batches(
-                self,
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "=", "approved"),
-                    ("valid_until", "<=", horizon),
-                    ("activity_ids", "=", False),
-                ],
-                lambda checks: checks._kam_remind_before(
+        # each company has its own number of days
+        process_per_company(
+            self,
+            [("state", "=", "approved"), ("activity_ids", "=", False)],
+            lambda company: [
+                (
                     "valid_until",
-                    self.env._("Renew the credit check"),
-                    lambda check: self.env._(
-                        "%(check)s of %(partner)s expires on %(date)s.",
-                        check=check.name,
-                        partner=check.partner_id.name,
-                        date=check.valid_until,
-                    ),
+                    "<=",
+                    today + relativedelta(days=company.kam_credit_check_reminder_days),
+                )
+            ],
+            lambda checks: checks._kam_remind_before(
+                "valid_until",
+                self.env._("Renew the credit check"),
+                lambda check: self.env._(
+                    "%(check)s of %(partner)s expires on %(date)s.",
+                    check=check.name,
+                    partner=check.partner_id.name,
+                    date=check.valid_until,
                 ),
-            )
+            ),
+        )

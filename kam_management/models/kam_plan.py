@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from .plan_split import split_amount, split_integer
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
 from .workflow import (
-    check_initial_state,
+    check_create,
     check_workflow_fields,
     harmless,
     in_workflow,
@@ -336,9 +336,7 @@ class KamPlan(models.Model):
     # --- CRUD -----------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        check_initial_state(self, vals_list, {"draft"})
-        for vals in vals_list:
-            check_workflow_fields(self, vals, WORKFLOW_FIELDS, create=True)
+        check_create(self, vals_list, {"draft"}, WORKFLOW_FIELDS)
         return super().create(vals_list)
 
     def write(self, vals):

@@ -29,9 +29,9 @@ class KamTierValidation(models.AbstractModel):
             if in_workflow(self.env)
             else self.with_context(skip_validation_check=False)
         )
-        return super(
-            KamTierValidation, records
-        )._tier_validation_check_write_allowed(vals)
+        return super(KamTierValidation, records)._tier_validation_check_write_allowed(
+            vals
+        )
 
     def _validate_tier(self, tiers=False):
         res = super()._validate_tier(tiers)

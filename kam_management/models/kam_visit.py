@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .res_partner import KAM_MANAGER_GROUP
-from .workflow import check_initial_state, check_workflow_fields, workflow
+from .workflow import check_create, check_workflow_fields, workflow
 
 EARTH_RADIUS_M = 6371000.0
 MAX_HOURS = 24
@@ -251,9 +251,8 @@ class KamVisit(models.Model):
     # --- CRUD and calendar sync ------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        check_initial_state(self, vals_list, {"planned"})
+        check_create(self, vals_list, {"planned"}, WORKFLOW_FIELDS)
         for vals in vals_list:
-            check_workflow_fields(self, vals, WORKFLOW_FIELDS, create=True)
             self._kam_check_vals(vals)
         visits = super().create(vals_list)
         with workflow():

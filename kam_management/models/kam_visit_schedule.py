@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from .cron_batch import process_in_batches
+from .cron_batch import process_per_company
 from .workflow import workflow
 
 
@@ -86,23 +86,19 @@ class KamVisit(models.Model):
         their KAM gets an activity to reschedule."""
         now = fields.Datetime.now()
         with workflow():
-            # the companies that have planned visits: each has its own grace days
-            for (company,) in self._read_group(
-                [("state", "=", "planned")], ["company_id"]
-            ):
-                process_in_batches(
-                    self,
-                    [
-                        ("company_id", "=", company.id),
-                        ("state", "=", "planned"),
-                        (
-                            "date_end",
-                            "<",
-                            now - timedelta(days=company.kam_visit_grace_days),
-                        ),
-                    ],
-                    lambda visits: visits._kam_mark_missed(),
-                )
+            # each company has its own grace days
+            process_per_company(
+                self,
+                [("state", "=", "planned")],
+                lambda company: [
+                    (
+                        "date_end",
+                        "<",
+                        now - timedelta(days=company.kam_visit_grace_days),
+                    )
+                ],
+                lambda visits: visits._kam_mark_missed(),
+            )
 
     def _kam_mark_missed(self):
         self.write({"state": "missed"})

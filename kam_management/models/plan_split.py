@@ -3,6 +3,7 @@ whole (the last share takes the rounding)."""
 
 from odoo.tools import float_round
 
+
 def split_amount(total, weights, currency):
     """Split ``total`` over accounts: an account without history gets an even share
     (total / number of accounts); what is left goes to the others in proportion to

@@ -77,6 +77,15 @@ def check_initial_state(model, vals_list, initial_states):
             )
 
 
+def check_create(model, vals_list, initial_states, field_names):
+    """What a new document may be given: one of its first states, and none of the
+    fields its actions set."""
+    check_initial_state(model, vals_list, initial_states)
+    if isinstance(vals_list, list):
+        for vals in vals_list:
+            check_workflow_fields(model, vals, field_names, create=True)
+
+
 def harmless(vals):
     """True when a write only touches the chatter and activities."""
     return isinstance(vals, Mapping | set) and all(
