@@ -3,6 +3,7 @@ from . import res_config_settings
 from . import kam_input_mixin
 from . import kam_segment
 from . import res_partner
+from . import account_move_line
 from . import kam_variable_pay_scale
 from . import kam_tier_validation
 from . import kam_plan
@@ -17,5 +18,5 @@ from . import kam_visit_schedule
 from . import kam_account_document
 from . import kam_credit_rating_policy
 from . import kam_credit_check
-from . import kam_credit_check_history
+from . import kam_credit_check_score
 from . import kam_contract

@@ -1,7 +1,7 @@
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from .plan_split import split_amount, split_integer
+from .plan_split import individual_plans_vals
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
 from .workflow import (
     check_create,
@@ -145,47 +145,7 @@ class KamPlan(models.Model):
         help="Department target minus the sum of the individual targets.",
     )
 
-    # snapshot of the actuals (kam_plan_actuals.py) when the plan is closed
-    frozen_actual_amount = fields.Monetary(readonly=True, copy=False)
-    frozen_active_accounts = fields.Integer(readonly=True, copy=False)
-    frozen_new_accounts = fields.Integer(readonly=True, copy=False)
-    date_closed = fields.Date(readonly=True, copy=False)
-
-    # variable pay: the KAM concerned and heads of sales only (record rules + groups)
-    pay_scale_id = fields.Many2one(
-        "kam.variable.pay.scale",
-        string="Variable Pay Scale",
-        ondelete="restrict",
-        check_company=True,
-        default=lambda self: self._default_pay_scale(),
-        groups=KAM_GROUP,
-        tracking=True,
-    )
-    base_variable_pay = fields.Monetary(
-        groups=KAM_GROUP,
-        tracking=True,
-        help="Variable pay at 100 % payout for the period.",
-    )
-    payout_pct = fields.Float(
-        string="Payout (%)",
-        compute="_compute_payout",
-        compute_sudo=True,
-        groups=KAM_GROUP,
-    )
-    payout_amount = fields.Monetary(
-        string="Variable Pay",
-        compute="_compute_payout",
-        compute_sudo=True,
-        groups=KAM_GROUP,
-    )
-
     # --- defaults / computes --------------------------------------------
-    @api.model
-    def _default_pay_scale(self):
-        return self.env["kam.variable.pay.scale"].search(
-            [("company_id", "in", [False, self.env.company.id])], limit=1
-        )
-
     @api.depends("parent_id")
     def _compute_team_id(self):
         for plan in self.filtered("parent_id"):
@@ -211,17 +171,6 @@ class KamPlan(models.Model):
                 plan.target_amount - plan.children_target_amount
                 if plan.plan_type == "department"
                 else plan.target_amount - plan.lines_target_amount
-            )
-
-    @api.depends("achievement_amount", "pay_scale_id", "base_variable_pay")
-    def _compute_payout(self):
-        for plan in self:
-            if plan.plan_type != "individual" or not plan.pay_scale_id:
-                plan.payout_pct = plan.payout_amount = 0.0
-                continue
-            plan.payout_pct = plan.pay_scale_id._payout_pct(plan.achievement_amount)
-            plan.payout_amount = plan.currency_id.round(
-                plan.base_variable_pay * plan.payout_pct / 100.0
             )
 
     # --- constraints ----------------------------------------------------
@@ -409,47 +358,6 @@ class KamPlan(models.Model):
         with workflow():
             self.write({"state": "approved"})
 
-    def action_close(self):
-        require_group(
-            self.env,
-            KAM_MANAGER_GROUP,
-            self.env._("Only a head of sales closes plans."),
-        )
-        require_states(
-            self, ("approved",), self.env._("Only approved plans can be closed.")
-        )
-        figures = self._kam_actuals()
-        line_figures = self.line_ids._kam_actual_amounts()
-        with workflow():
-            self._kam_freeze(figures, line_figures)
-
-    def _kam_freeze(self, figures, line_figures):
-        for plan in self:
-            amount, active, new = figures[plan.id]
-            plan.write(
-                {
-                    "state": "closed",
-                    "date_closed": fields.Date.context_today(self),
-                    "frozen_actual_amount": amount,
-                    "frozen_active_accounts": active,
-                    "frozen_new_accounts": new,
-                }
-            )
-        for line in self.line_ids:
-            line.frozen_actual_amount = line_figures.get(line.id, 0.0)
-
-    def action_reopen(self):
-        require_group(
-            self.env,
-            KAM_MANAGER_GROUP,
-            self.env._("Only a head of sales reopens plans."),
-        )
-        require_states(
-            self, ("closed",), self.env._("Only closed plans can be reopened.")
-        )
-        with workflow():
-            self.write({"state": "approved", "date_closed": False})
-
     def action_reset_to_draft(self):
         require_group(
             self.env,
@@ -499,48 +407,9 @@ class KamPlan(models.Model):
                 ("company_id", "in", [False, self.company_id.id]),
             ]
         )
-        history = self._kam_history(accounts)
-        targets = split_amount(
-            self.target_amount,
-            [history.get(a.id, 0.0) for a in accounts],
-            self.currency_id,
+        plans = self.create(
+            individual_plans_vals(self, kams, accounts, self._kam_history(accounts))
         )
-        target_by_account = dict(zip(accounts.ids, targets, strict=True))
-        by_kam = accounts.grouped("kam_user_id")
-        active_split = split_integer(
-            self.target_active_accounts, [len(by_kam.get(kam, [])) for kam in kams]
-        )
-        new_split = split_integer(self.target_new_accounts, [1] * len(kams))
-        vals_list = []
-        for kam, active_target, new_target in zip(
-            kams, active_split, new_split, strict=True
-        ):
-            kam_accounts = by_kam.get(kam, self.env["res.partner"])
-            vals_list.append(
-                {
-                    "name": self.env._(
-                        "%(plan)s - %(kam)s", plan=self.name, kam=kam.name
-                    ),
-                    "plan_type": "individual",
-                    "parent_id": self.id,
-                    "user_id": kam.id,
-                    "company_id": self.company_id.id,
-                    "target_amount": sum(target_by_account[a.id] for a in kam_accounts),
-                    "target_active_accounts": active_target,
-                    "target_new_accounts": new_target,
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "partner_id": account.id,
-                                "target_amount": target_by_account[account.id],
-                                "reference_amount": history.get(account.id, 0.0),
-                            }
-                        )
-                        for account in kam_accounts
-                    ],
-                }
-            )
-        plans = self.create(vals_list)
         self.message_post(
             body=self.env._("Split into %(count)s individual plans.", count=len(plans))
         )

@@ -6,14 +6,51 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
+from .workflow import require_group, require_states, workflow
+
 
 class KamPlan(models.Model):
-    """The plan's actuals, read from the invoiced revenue (kam.revenue.report) in a
-    constant number of queries for any number of plans and accounts."""
+    """The plan's results: its actuals, read from the invoiced revenue
+    (kam.revenue.report) in a constant number of queries for any number of plans
+    and accounts, and the variable pay they earn."""
 
     _inherit = "kam.plan"
 
     # --- fields ---------------------------------------------------------
+    # the actuals frozen when the plan is closed (action_close)
+    frozen_actual_amount = fields.Monetary(readonly=True, copy=False)
+    frozen_active_accounts = fields.Integer(readonly=True, copy=False)
+    frozen_new_accounts = fields.Integer(readonly=True, copy=False)
+    date_closed = fields.Date(readonly=True, copy=False)
+    # variable pay: the KAM concerned and heads of sales only (record rules + groups)
+    pay_scale_id = fields.Many2one(
+        "kam.variable.pay.scale",
+        string="Variable Pay Scale",
+        ondelete="restrict",
+        check_company=True,
+        default=lambda self: self._default_pay_scale(),
+        groups=KAM_GROUP,
+        tracking=True,
+    )
+    base_variable_pay = fields.Monetary(
+        groups=KAM_GROUP,
+        tracking=True,
+        help="Variable pay at 100 % payout for the period.",
+    )
+    payout_pct = fields.Float(
+        string="Payout (%)",
+        compute="_compute_payout",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+    )
+    payout_amount = fields.Monetary(
+        string="Variable Pay",
+        compute="_compute_payout",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+    )
+
     # live until the plan is closed, then the frozen snapshot
     actual_amount = fields.Monetary(
         string="Invoiced Revenue", compute="_compute_actuals", compute_sudo=True
@@ -42,6 +79,23 @@ class KamPlan(models.Model):
     )
 
     # --- computes -------------------------------------------------------
+    @api.model
+    def _default_pay_scale(self):
+        return self.env["kam.variable.pay.scale"].search(
+            [("company_id", "in", [False, self.env.company.id])], limit=1
+        )
+
+    @api.depends("achievement_amount", "pay_scale_id", "base_variable_pay")
+    def _compute_payout(self):
+        for plan in self:
+            if plan.plan_type != "individual" or not plan.pay_scale_id:
+                plan.payout_pct = plan.payout_amount = 0.0
+                continue
+            plan.payout_pct = plan.pay_scale_id._payout_pct(plan.achievement_amount)
+            plan.payout_amount = plan.currency_id.round(
+                plan.base_variable_pay * plan.payout_pct / 100.0
+            )
+
     @api.depends(
         "state",
         "date_from",
@@ -212,6 +266,48 @@ class KamPlan(models.Model):
             )
         )
         return {partner.id: max(amount, 0.0) for partner, amount in rows}
+
+    # --- closing: the actuals are frozen ----------------------------------
+    def action_close(self):
+        require_group(
+            self.env,
+            KAM_MANAGER_GROUP,
+            self.env._("Only a head of sales closes plans."),
+        )
+        require_states(
+            self, ("approved",), self.env._("Only approved plans can be closed.")
+        )
+        figures = self._kam_actuals()
+        line_figures = self.line_ids._kam_actual_amounts()
+        with workflow():
+            self._kam_freeze(figures, line_figures)
+
+    def _kam_freeze(self, figures, line_figures):
+        for plan in self:
+            amount, active, new = figures[plan.id]
+            plan.write(
+                {
+                    "state": "closed",
+                    "date_closed": fields.Date.context_today(self),
+                    "frozen_actual_amount": amount,
+                    "frozen_active_accounts": active,
+                    "frozen_new_accounts": new,
+                }
+            )
+        for line in self.line_ids:
+            line.frozen_actual_amount = line_figures.get(line.id, 0.0)
+
+    def action_reopen(self):
+        require_group(
+            self.env,
+            KAM_MANAGER_GROUP,
+            self.env._("Only a head of sales reopens plans."),
+        )
+        require_states(
+            self, ("closed",), self.env._("Only closed plans can be reopened.")
+        )
+        with workflow():
+            self.write({"state": "approved", "date_closed": False})
 
 
 def _pct(actual, target):

@@ -223,45 +223,10 @@ class ResPartner(models.Model):
         today = today or fields.Date.context_today(self)
         return today - relativedelta(years=1, days=-1)
 
-    @api.model
-    def _kam_receivable_line_domain(self, partner_ids=None):
-        """Posted receivable lines, in every company: what customers owe. Taxed on
-        purpose: a debt includes the taxes invoiced."""
-        domain = Domain(
-            [
-                ("account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-            ]
-        )
-        if partner_ids is not None:
-            domain &= Domain("partner_id", "in", partner_ids)
-        return domain
-
-    @api.model
-    def _kam_overdue_line_domain(self, partner_ids=None, date=None):
-        """The one definition of overdue debt: the open receivable installments of
-        the current company due before ``date`` (today by default)."""
-        return self._kam_receivable_line_domain(partner_ids) & Domain(
-            [
-                ("company_id", "=", self.env.company.id),
-                ("reconciled", "=", False),
-                # debts only: an unapplied credit note is no overdue debt
-                ("amount_residual", ">", 0),
-                ("date_maturity", "<", date or fields.Date.context_today(self)),
-            ]
-        )
-
     def _kam_overdue_amounts(self):
-        """{commercial partner: overdue debt} in the current company, in its
-        currency: the one definition of overdue, for the KPI and the credit gate."""
-        return dict(
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(
-                self._kam_overdue_line_domain(self.commercial_partner_id.ids),
-                ["partner_id"],
-                ["amount_residual:sum"],
-            )
+        """{commercial partner: overdue debt} in the current company."""
+        return self.env["account.move.line"]._kam_overdue_amounts(
+            self.commercial_partner_id
         )
 
     @api.depends_context("company", "uid")
@@ -271,17 +236,8 @@ class ResPartner(models.Model):
         revenue, overdue, last_order = {}, {}, {}
         if partners:
             today = fields.Date.context_today(self)
-            revenue = dict(
-                self.env["kam.revenue.report"]._read_group(
-                    [
-                        ("partner_id", "in", partners.ids),
-                        ("company_id", "=", company.id),
-                        ("date", ">=", self._kam_revenue_date_from(today)),
-                        ("date", "<=", today),
-                    ],
-                    ["partner_id"],
-                    ["amount:sum"],
-                )
+            revenue = self.env["kam.revenue.report"]._kam_amounts(
+                partners, self._kam_revenue_date_from(today), today
             )
             overdue = partners._kam_overdue_amounts()
             last_order = dict(
@@ -309,22 +265,16 @@ class ResPartner(models.Model):
     def _search_kam_overdue_amount(self, operator, value):
         if operator not in (">", ">="):
             return NotImplemented
-        domain = self._kam_overdue_line_domain()
-        if not self.env.user.has_group(KAM_MANAGER_GROUP):
-            # like the figure itself: a KAM filters on their own accounts' debts only
-            domain &= Domain("partner_id.kam_user_id", "=", self.env.uid)
-        rows = (
-            self.env["account.move.line"]
-            .sudo()
-            ._read_group(
-                domain,
-                ["partner_id"],
-                having=[("amount_residual:sum", operator, value)],
-            )
+        # like the figure itself: a KAM filters on their own accounts' debts only
+        kam = (
+            self.env["res.users"]
+            if self.env.user.has_group(KAM_MANAGER_GROUP)
+            else self.env.user
         )
-        return Domain(
-            "commercial_partner_id", "in", [partner.id for (partner,) in rows]
+        partners = self.env["account.move.line"]._kam_partners_overdue(
+            operator, value, kam
         )
+        return Domain("commercial_partner_id", "in", partners.ids)
 
     # --- constraints ----------------------------------------------------
     @api.constrains(

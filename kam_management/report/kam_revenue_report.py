@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 # the moves whose untaxed lines are revenue: customer invoices count positive,
@@ -98,4 +98,21 @@ class KamRevenueReport(models.Model):
                         AND line.tax_repartition_line_id IS NULL))
             """,
             move_types=tuple(dict(REVENUE_MOVE_TYPES)),
+        )
+
+    @api.model
+    def _kam_amounts(self, partners, date_from, date_to):
+        """{partner: revenue} of ``partners`` in the current company, invoice dates
+        from ``date_from`` to ``date_to`` included."""
+        return dict(
+            self._read_group(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("company_id", "=", self.env.company.id),
+                    ("date", ">=", date_from),
+                    ("date", "<=", date_to),
+                ],
+                ["partner_id"],
+                ["amount:sum"],
+            )
         )

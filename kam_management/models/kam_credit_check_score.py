@@ -1,14 +1,132 @@
-from odoo import fields, models
+from markupsafe import Markup
+
+from odoo import api, fields, models
 from odoo.tools import SQL
+
+EXTERNAL_POINTS = {"a": 100.0, "b": 70.0, "c": 40.0, "d": 0.0}
+RATING_THRESHOLDS = ((80.0, "a"), (60.0, "b"), (40.0, "c"))
+
+
+def _linear_points(value, best, worst):
+    """100 points at ``best``, 0 at ``worst`` (either order), linear between."""
+    if best == worst:
+        return 100.0
+    share = (value - worst) / (best - worst)
+    return max(0.0, min(1.0, share)) * 100.0
 
 
 class KamCreditCheck(models.Model):
-    """The indicators a credit check takes from our own history with the account,
+    """What a credit check is judged on: its score, from the client's figures and
+    the indicators it takes from our own history with the account,
     for all checks at once: the overdue debt by its one definition
-    (res.partner._kam_overdue_line_domain), payment delays, and the taxed invoicing
+    (account.move.line._kam_overdue_domain), payment delays, and the taxed invoicing
     of the invoices the revenue report counts."""
 
     _inherit = "kam.credit.check"
+
+    # --- score ----------------------------------------------------------
+    def _kam_score_parts(self):
+        """[(indicator, weight, points 0-100)] behind the score."""
+        self.ensure_one()
+        company = self.company_id
+        parts = [
+            (
+                self.env._("Payment behaviour"),
+                company.kam_credit_weight_payment,
+                _linear_points(
+                    self.avg_days_late, 0.0, company.kam_credit_days_late_worst
+                ),
+            ),
+            (
+                self.env._("Overdue share"),
+                company.kam_credit_weight_overdue,
+                _linear_points(
+                    self.overdue_share, 0.0, company.kam_credit_overdue_share_worst
+                ),
+            ),
+            (
+                self.env._("Years in business"),
+                company.kam_credit_weight_age,
+                _linear_points(
+                    self.years_in_business, company.kam_credit_years_best, 0.0
+                ),
+            ),
+            (
+                self.env._("Equity cover"),
+                company.kam_credit_weight_equity,
+                _linear_points(
+                    self.equity / self.requested_limit,
+                    company.kam_credit_equity_cover_best,
+                    0.0,
+                )
+                if self.requested_limit
+                else 100.0,
+            ),
+        ]
+        if self.external_rating:
+            parts.append(
+                (
+                    self.env._("External rating"),
+                    company.kam_credit_weight_external,
+                    EXTERNAL_POINTS[self.external_rating],
+                )
+            )
+        return parts
+
+    @api.depends(
+        "avg_days_late",
+        "overdue_share",
+        "years_in_business",
+        "equity",
+        "requested_limit",
+        "external_rating",
+        "company_id",
+    )
+    def _compute_score(self):
+        for check in self:
+            parts = check._kam_score_parts()
+            total_weight = sum(weight for _label, weight, _points in parts)
+            score = (
+                sum(weight * points for _label, weight, points in parts) / total_weight
+                if total_weight
+                else 0.0
+            )
+            check.score = round(score, 1)
+            check.computed_rating = next(
+                (
+                    rating
+                    for threshold, rating in RATING_THRESHOLDS
+                    if score >= threshold
+                ),
+                "d",
+            )
+
+    @api.depends("score")
+    def _compute_score_details(self):
+        for check in self:
+            rows = Markup("").join(
+                Markup(
+                    "<tr><td>%s</td><td class='text-end'>%s</td>"
+                    "<td class='text-end'>%s</td></tr>"
+                )
+                % (label, weight, round(points))
+                for label, weight, points in check._kam_score_parts()
+            )
+            check.score_details = Markup(
+                "<table class='table table-sm'><thead><tr><th>%s</th>"
+                "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr></thead>"
+                "<tbody>%s</tbody></table>"
+            ) % (
+                self.env._("Indicator"),
+                self.env._("Weight"),
+                self.env._("Points"),
+                rows,
+            )
+
+    @api.depends("computed_rating", "rating_override")
+    def _compute_rating(self):
+        for check in self:
+            check.rating = check.rating_override or check.computed_rating
 
     # --- business -------------------------------------------------------
     def _kam_compute_history(self):
@@ -41,7 +159,7 @@ class KamCreditCheck(models.Model):
             # check's author may read in accounting
             partners = checks.partner_id.sudo().with_company(company)
             rows = Line._read_group(
-                partners._kam_overdue_line_domain(partners.ids, day),
+                Line.with_company(company)._kam_overdue_domain(partners.ids, day),
                 ["partner_id"],
                 ["amount_residual:sum", "amount_residual:max"],
             )
@@ -63,7 +181,9 @@ class KamCreditCheck(models.Model):
             self.env["account.move.line"]
             .sudo()
             ._search(
-                self.env["res.partner"]._kam_receivable_line_domain(self.partner_id.ids)
+                self.env["account.move.line"]._kam_receivable_domain(
+                    self.partner_id.ids
+                )
             )
         )
         self.env["account.move.line"].flush_model(
