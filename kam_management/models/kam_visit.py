@@ -1,14 +1,13 @@
-import math
 from collections.abc import Mapping
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .geo import distance_m
 from .res_partner import KAM_MANAGER_GROUP
 from .workflow import check_create, check_workflow_fields, workflow
 
-EARTH_RADIUS_M = 6371000.0
 MAX_HOURS = 24
 
 
@@ -25,17 +24,6 @@ WORKFLOW_FIELDS = (
     "is_far_check_in",
     "calendar_event_id",
 )
-
-
-def _distance_m(lat1, lon1, lat2, lon2):
-    """Great-circle distance in metres (haversine)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
-    a = (
-        math.sin(dphi / 2) ** 2
-        + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
 class KamVisit(models.Model):
@@ -300,7 +288,7 @@ class KamVisit(models.Model):
                 vals.update(check_in_latitude=latitude, check_in_longitude=longitude)
                 partner = visit.partner_id
                 if partner.partner_latitude or partner.partner_longitude:
-                    distance = _distance_m(
+                    distance = distance_m(
                         latitude,
                         longitude,
                         partner.partner_latitude,

@@ -3,7 +3,7 @@ from collections.abc import Mapping
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .kam_input_mixin import check_values
+from .input_checks import check_values
 
 KAM_CREDIT_WEIGHTS = (
     "kam_credit_weight_payment",
