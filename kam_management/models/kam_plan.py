@@ -205,6 +205,7 @@ class KamPlan(models.Model):
         "base_variable_pay",
     )
     def _check_targets(self):
+        # sudo: pay fields are group-restricted; the check only compares them
         for plan in self.sudo():
             if (
                 min(
@@ -253,6 +254,8 @@ class KamPlan(models.Model):
         individual = self.filtered(lambda p: p.plan_type == "individual")
         if not individual:
             return
+        # sudo: an overlap with a plan the user may not read is an overlap too;
+        # only its name and dates are shown
         others = self.sudo().search_fetch(
             [
                 ("plan_type", "=", "individual"),

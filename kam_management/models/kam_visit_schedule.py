@@ -130,16 +130,26 @@ class KamVisit(models.Model):
             ],
             ["kam_user_id"],
         )
+        weeks = [
+            (company, kam)
+            for company in companies
+            for (kam,) in kams
+            if company in kam.company_ids
+        ]
+        # one KAM's week at a time, committed: a run that runs out of time goes on
+        # where it stopped (the planner skips the accounts planned already)
         Planner = self.env["kam.visit.planner"]
-        for company in companies:
-            for (kam,) in kams:
-                if company not in kam.company_ids:
-                    continue
-                planner = Planner.with_company(company).create(
-                    {"user_id": kam.id, "week_start": monday}
-                )
-                planner.action_propose()
-                planner.action_create_visits()
+        for done, (company, kam) in enumerate(weeks, start=1):
+            planner = Planner.with_company(company).create(
+                {"user_id": kam.id, "week_start": monday}
+            )
+            planner.action_propose()
+            planner.action_create_visits()
+            if (
+                self.env["ir.cron"]._commit_progress(1, remaining=len(weeks) - done)
+                <= 0
+            ):
+                return
 
     # --- coverage -------------------------------------------------------
     @api.model

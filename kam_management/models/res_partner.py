@@ -299,6 +299,7 @@ class ResPartner(models.Model):
                         company=commercial.display_name,
                     )
                 )
+            # sudo: the interval is KAM-only; sales support may save the partner
             if partner.sudo().kam_visit_interval_days <= 0:
                 raise ValidationError(
                     self.env._(
@@ -311,6 +312,7 @@ class ResPartner(models.Model):
     def _kam_ensure_key_account(self):
         """Raise unless every partner is a key account (a company, not a contact):
         visits, credit checks and contracts are made with key accounts only."""
+        # sudo: whether it is a key account, for any user creating a document
         for partner in self.sudo():
             if not partner.is_key_account or partner.commercial_partner_id != partner:
                 raise ValidationError(
@@ -363,6 +365,7 @@ class ResPartner(models.Model):
             risk_fields
             and (
                 vals.get("is_key_account")
+                # sudo: the flag only, to decide who may write
                 or any(self.sudo().commercial_partner_id.mapped("is_key_account"))
             )
             and not user.has_group(RISK_MANAGER_GROUP)
