@@ -14,7 +14,7 @@ odoo() { "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" "$@"; }
 db_exists() { psql -XtAc "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1; }
 
 drop_db() {
-    dropdb --if-exists "$1"
+    dropdb --if-exists --force "$1"
     rm -rf "${FILESTORE:?}/$1"
 }
 

@@ -146,12 +146,12 @@ class KamPlan(models.Model):
     )
 
     # --- defaults / computes --------------------------------------------
-    @api.depends("parent_id")
+    @api.depends("parent_id.team_id")
     def _compute_team_id(self):
         for plan in self.filtered("parent_id"):
             plan.team_id = plan.parent_id.team_id
 
-    @api.depends("parent_id")
+    @api.depends("parent_id.date_from", "parent_id.date_to")
     def _compute_period(self):
         for plan in self:
             if plan.parent_id:
@@ -162,7 +162,12 @@ class KamPlan(models.Model):
                 plan.date_from = today.replace(month=1, day=1)
                 plan.date_to = today.replace(month=12, day=31)
 
-    @api.depends("line_ids.target_amount", "child_ids.target_amount", "target_amount")
+    @api.depends(
+        "plan_type",
+        "line_ids.target_amount",
+        "child_ids.target_amount",
+        "target_amount",
+    )
     def _compute_split_figures(self):
         for plan in self:
             plan.lines_target_amount = sum(plan.line_ids.mapped("target_amount"))

@@ -85,7 +85,7 @@ class KamPlan(models.Model):
             [("company_id", "in", [False, self.env.company.id])], limit=1
         )
 
-    @api.depends("achievement_amount", "pay_scale_id", "base_variable_pay")
+    @api.depends("plan_type", "achievement_amount", "pay_scale_id", "base_variable_pay")
     def _compute_payout(self):
         for plan in self:
             if plan.plan_type != "individual" or not plan.pay_scale_id:

@@ -150,7 +150,7 @@ class KamVisit(models.Model):
     order_count = fields.Integer(compute="_compute_order_count")
 
     # --- computes -------------------------------------------------------
-    @api.depends("visit_type", "partner_id")
+    @api.depends("visit_type", "partner_id.name")
     def _compute_name(self):
         labels = dict(self._fields["visit_type"]._description_selection(self.env))
         for visit in self:
