@@ -91,7 +91,8 @@ def parse(path):
             level, logger, msg = m.groups()
             mod = MODULE.match(logger) or MODULE.search(msg)
             mod = mod.group(1) if mod else "(unknown)"
-            if level == "INFO" and msg.startswith("Starting ") and logger.startswith("odoo.addons."):
+            # test methods only: other add-ons log "Starting ..." too (partner_autocomplete)
+            if level == "INFO" and msg.startswith("Starting ") and MODULE.match(logger):
                 tests[mod] += 1
             elif level == "ERROR" and re.match(r"(FAIL|ERROR): ", msg):
                 bad[mod] += 1
