@@ -1,5 +1,5 @@
 # The README's commands. Each does the whole set-up first (idempotent).
-.PHONY: demo test lint peer-test
+.PHONY: demo test lint peer-test bench
 
 demo:
 	@bash scripts/demo.sh
@@ -13,3 +13,7 @@ lint:
 # not part of make test: the dependencies' own suites, with and without kam_management
 peer-test:
 	@bash scripts/peer_test.sh
+
+# not part of make test: generated data set, timings and query counts -> bench/RESULTS.md
+bench:
+	@bash scripts/bench.sh $(ARGS)

@@ -4,6 +4,8 @@ when the cron's time is up (ir.cron runs the method again while work remains).""
 
 import logging
 
+from odoo import fields
+
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
@@ -44,3 +46,29 @@ def process_per_company(model, domain, company_domain, process):
             [("company_id", "=", company.id), *domain, *company_domain(company)],
             process,
         )
+
+
+def schedule_todos(records, summary, user, note, deadline=None):
+    """One to-do per record, created in one call (activity_schedule would take
+    one call per record when each has its own user or text): ``user``, ``note``
+    and ``deadline`` are functions of the record (no deadline: today)."""
+    if not records:
+        return records.env["mail.activity"]
+    todo = records.env.ref("mail.mail_activity_data_todo")
+    model_id = records.env["ir.model"]._get_id(records._name)
+    today = fields.Date.context_today(records)
+    return records.env["mail.activity"].create(
+        [
+            {
+                "activity_type_id": todo.id,
+                "automated": True,
+                "summary": summary,
+                "note": note(record),
+                "date_deadline": deadline(record) if deadline else today,
+                "user_id": user(record).id,
+                "res_model_id": model_id,
+                "res_id": record.id,
+            }
+            for record in records
+        ]
+    )

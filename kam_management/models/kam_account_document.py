@@ -2,6 +2,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
+from .cron_batch import schedule_todos
+
 
 class KamAccountDocument(models.AbstractModel):
     """What credit checks and contracts share: a numbered document of a key account,
@@ -57,14 +59,13 @@ class KamAccountDocument(models.AbstractModel):
     def _kam_remind_before(self, date_field, summary, note):
         """A to-do for each document's KAM, due a week before ``date_field``;
         ``note(document)`` gives its text."""
-        for document in self:
-            document.activity_schedule(
-                "mail.mail_activity_data_todo",
-                date_deadline=document[date_field] - relativedelta(days=7),
-                user_id=document.user_id.id,
-                summary=summary,
-                note=note(document),
-            )
+        schedule_todos(
+            self,
+            summary,
+            lambda document: document.user_id,
+            note,
+            lambda document: document[date_field] - relativedelta(days=7),
+        )
 
     def _kam_state_label(self):
         self.ensure_one()

@@ -77,6 +77,7 @@ class KamPlan(models.Model):
         "crm.team",
         string="Sales Team",
         compute="_compute_team_id",
+        recursive=True,
         store=True,
         readonly=False,
         precompute=True,
@@ -94,6 +95,7 @@ class KamPlan(models.Model):
     )
     date_from = fields.Date(
         compute="_compute_period",
+        recursive=True,
         store=True,
         readonly=False,
         precompute=True,
@@ -102,6 +104,7 @@ class KamPlan(models.Model):
     )
     date_to = fields.Date(
         compute="_compute_period",
+        recursive=True,
         store=True,
         readonly=False,
         precompute=True,

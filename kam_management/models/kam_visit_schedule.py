@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from .cron_batch import process_per_company
+from .cron_batch import process_per_company, schedule_todos
 from .workflow import workflow
 
 
@@ -102,16 +102,15 @@ class KamVisit(models.Model):
 
     def _kam_mark_missed(self):
         self.write({"state": "missed"})
-        for visit in self:
-            visit.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=visit.user_id.id,
-                summary=self.env._("Missed: reschedule"),
-                note=self.env._(
-                    "%(visit)s did not take place: plan it again.",
-                    visit=visit.display_name,
-                ),
-            )
+        schedule_todos(
+            self,
+            self.env._("Missed: reschedule"),
+            lambda visit: visit.user_id,
+            lambda visit: self.env._(
+                "%(visit)s did not take place: plan it again.",
+                visit=visit.display_name,
+            ),
+        )
 
     @api.model
     def _cron_plan_next_week(self):
