@@ -982,7 +982,9 @@ class TestBadInput(KamCommon):
                 "a check-out before the check-in",
                 {
                     "check_in": fields.Datetime.to_string(fields.Datetime.now()),
-                    "check_out": "2000-01-01 00:00:00",
+                    "check_out": fields.Datetime.to_string(
+                        fields.Datetime.now() - timedelta(days=1)
+                    ),
                 },
             ),
             write("kam.visit", "another KAM", {"user_id": self.kam_2.id}),
@@ -1137,7 +1139,7 @@ class TestBadInput(KamCommon):
             write(
                 "kam.credit.check",
                 "an expiry before its date",
-                {"valid_until": "2000-01-01"},
+                {"valid_until": fields.Date.today() - timedelta(days=1)},
             ),
             write("kam.credit.check", "a rating override", {"rating_override": "a"}),
             write("kam.credit.check", "the approved state", {"state": "approved"}),

@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .cron_batch import process_in_batches, process_per_company
 from .kam_credit_rating_policy import RATINGS
-from .res_partner import KAM_MANAGER_GROUP
+from .res_partner import CREDIT_REVIEWER_GROUP, KAM_MANAGER_GROUP
 from .workflow import (
     check_create,
     check_workflow_fields,
@@ -16,7 +16,6 @@ from .workflow import (
     workflow,
 )
 
-CREDIT_REVIEWER_GROUP = "kam_management.group_kam_credit_reviewer"
 # set by the actions only: the state, the decision and our own history
 WORKFLOW_FIELDS = (
     "state",

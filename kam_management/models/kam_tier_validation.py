@@ -1,6 +1,13 @@
+import contextvars
+
 from odoo import models
 
 from .workflow import in_workflow, workflow
+
+# set while a state write runs: tier validation validates reviews while it checks a
+# state change, and _validate_tier must not start a second one from inside it. Not a
+# context key: a client could send that and leave a validated document unapproved.
+_IN_STATE_WRITE = contextvars.ContextVar("kam_in_state_write", default=False)
 
 
 class KamTierValidation(models.AbstractModel):
@@ -13,14 +20,13 @@ class KamTierValidation(models.AbstractModel):
     _inherit = ["tier.validation"]
 
     def write(self, vals):
-        # tier validation validates reviews while it checks a state change: tell
-        # _validate_tier not to start a second state change from inside this one
-        records = (
-            self.with_context(kam_state_write=True)
-            if isinstance(vals, dict) and "state" in vals
-            else self
-        )
-        return super(KamTierValidation, records).write(vals)
+        if not (isinstance(vals, dict) and "state" in vals):
+            return super().write(vals)
+        token = _IN_STATE_WRITE.set(True)
+        try:
+            return super().write(vals)
+        finally:
+            _IN_STATE_WRITE.reset(token)
 
     def _tier_validation_check_write_allowed(self, vals):
         # OCA's skip_validation_check is a context key any client can send
@@ -36,7 +42,7 @@ class KamTierValidation(models.AbstractModel):
     def _validate_tier(self, tiers=False):
         res = super()._validate_tier(tiers)
         if (
-            not self.env.context.get("kam_state_write")
+            not _IN_STATE_WRITE.get()
             and self.validation_status == "validated"
             and self.state in self._state_from
         ):

@@ -161,8 +161,11 @@ class KamVisit(models.Model):
     @api.depends("date_start", "duration")
     def _compute_date_end(self):
         for visit in self:
+            # an impossible duration is refused by _check_duration; until then it
+            # must not overflow the end date
+            hours = visit.duration if 0 < visit.duration <= MAX_HOURS else 0.0
             visit.date_end = visit.date_start and visit.date_start + timedelta(
-                hours=visit.duration or 0.0
+                hours=hours
             )
 
     @api.depends("order_ids")
@@ -186,31 +189,19 @@ class KamVisit(models.Model):
                 )
             )
 
-    def _kam_check_vals(self, vals):
-        """What constraints would see too late: a duration that overflows the end
-        date, and an account of another KAM (record rules judge the visit before
-        the write, not the account it is moved to)."""
-        if not isinstance(vals, Mapping):
-            return  # kam.input.mixin refuses it
-        duration = vals.get("duration")
-        if isinstance(duration, int | float) and not 0 < duration <= MAX_HOURS:
-            raise ValidationError(
-                self.env._(
-                    "The duration of a visit is more than 0 and at most %(max)s "
-                    "hours (not %(duration)s).",
-                    max=MAX_HOURS,
-                    duration=duration,
-                )
-            )
-        partner_id = vals.get("partner_id")
-        if (
-            partner_id
-            and isinstance(partner_id, int)
-            and not self.env.su
-            and not self.env.user.has_group(KAM_MANAGER_GROUP)
-        ):
-            # sudo: reads whose account it is, to refuse it
-            partner = self.env["res.partner"].sudo().browse(partner_id).exists()
+    def _kam_check_accounts(self, vals_list):
+        """A KAM's visits are with their own accounts: record rules judge the visit
+        before the write, not the account it is given (one query for a batch)."""
+        if self.env.su or self.env.user.has_group(KAM_MANAGER_GROUP):
+            return
+        partner_ids = {
+            vals["partner_id"]
+            for vals in vals_list
+            if isinstance(vals, Mapping) and isinstance(vals.get("partner_id"), int)
+        }
+        # sudo: reads whose accounts they are, to refuse another KAM's
+        partners = self.env["res.partner"].sudo().browse(partner_ids).exists()
+        for partner in partners:
             if partner.is_key_account and partner.kam_user_id != self.env.user:
                 raise AccessError(
                     self.env._(
@@ -240,8 +231,8 @@ class KamVisit(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_create(self, vals_list, {"planned"}, WORKFLOW_FIELDS)
-        for vals in vals_list:
-            self._kam_check_vals(vals)
+        if isinstance(vals_list, list):
+            self._kam_check_accounts(vals_list)
         visits = super().create(vals_list)
         with workflow():
             visits.filtered(lambda v: v.state == "planned")._kam_create_events()
@@ -249,7 +240,7 @@ class KamVisit(models.Model):
 
     def write(self, vals):
         check_workflow_fields(self, vals, WORKFLOW_FIELDS)
-        self._kam_check_vals(vals)
+        self._kam_check_accounts([vals])
         res = super().write(vals)
         with workflow():
             self._kam_follow_events(vals)

@@ -8,6 +8,7 @@ from odoo.tools.safe_eval import safe_eval
 KAM_GROUP = "kam_management.group_kam_user"
 KAM_MANAGER_GROUP = "kam_management.group_kam_manager"
 RISK_MANAGER_GROUP = "account_financial_risk.group_account_financial_risk_manager"
+CREDIT_REVIEWER_GROUP = "kam_management.group_kam_credit_reviewer"
 
 
 class ResPartner(models.Model):

@@ -2,10 +2,14 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP, RISK_MANAGER_GROUP
+from .res_partner import (
+    CREDIT_REVIEWER_GROUP,
+    KAM_GROUP,
+    KAM_MANAGER_GROUP,
+    RISK_MANAGER_GROUP,
+)
 from .workflow import check_workflow_fields, workflow
 
-CREDIT_REVIEWER_GROUP = "kam_management.group_kam_credit_reviewer"
 RELEASE_FIELDS = (
     "kam_credit_released_by",
     "kam_credit_release_reason",
@@ -146,11 +150,12 @@ class SaleOrder(models.Model):
         if vals.get("state") == "sale" and self._kam_key_orders():
             # confirming is action_confirm's job: it passes the credit gate
             check_workflow_fields(self, vals, ["state"])
+        if not {"partner_id", "order_line"} & vals.keys():
+            return super().write(vals)
         # sudo: sales support edits orders too; release fields are KAM-only
         released = self.sudo().filtered("kam_credit_released_by")
         res = super().write(vals)
-        if released and {"partner_id", "order_line"} & vals.keys():
-            released._kam_void_changed_releases()
+        released._kam_void_changed_releases()
         return res
 
     def _kam_void_changed_releases(self):
