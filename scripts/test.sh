@@ -20,7 +20,7 @@ copy_db "$tmpl_demo" "$DEMO_CHECK_DB"
 (
     odoo_checked "$ROOT/.state/install_$DEMO_CHECK_DB.log" -d "$DEMO_CHECK_DB" \
         -i kam_management --with-demo --stop-after-init --log-level=warn \
-        > "$ROOT/.state/demo_check.out" 2>&1
+        > "$ROOT/.state/demo_check_$TEST_DB.out" 2>&1
 ) &
 demo_pid=$!
 
@@ -33,7 +33,7 @@ wait "$demo_pid"
 demo_rc=$?
 set -e
 if [ "$demo_rc" -ne 0 ]; then
-    grep -v "^<string>" "$ROOT/.state/demo_check.out" | tail -40 >&2
+    grep -v "^<string>" "$ROOT/.state/demo_check_$TEST_DB.out" | tail -40 >&2
     echo "[test] the demo data did not load (see .state/install_$DEMO_CHECK_DB.log)" >&2
     rc=1
 else
