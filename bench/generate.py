@@ -15,6 +15,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import SUPERUSER_ID, Command, api, fields
 
+from .replicate import Replicator
+
 BATCH = 200  # moves per create/post batch
 LINES_PER_INVOICE = 10
 QUIET = {
@@ -330,6 +332,32 @@ class Generator:
             self._checkpoint()
         self._done("payments", len(to_pay), started)
 
+    def replicate(self, lines, orders, months):
+        """SQL copies of the ORM-made invoices and orders up to the sizes asked."""
+        started = time.perf_counter()
+        pool = self._partner_pool()
+        partners = self.env["res.partner"].browse(pool)
+        copier = Replicator(
+            self.env,
+            self.rng,
+            self.today,
+            months,
+            pool,
+            {partner.id: partner.user_id.id for partner in partners},
+        )
+        moves, added = copier.invoices(lines)
+        self.env.invalidate_all()
+        self._done("invoice lines copied in SQL", added, started)
+        self.rates["invoices copied in SQL"] = (
+            moves,
+            self.rates["invoice lines copied in SQL"][1],
+        )
+        started = time.perf_counter()
+        copied = copier.orders(orders)
+        self.env.invalidate_all()
+        self._checkpoint()
+        self._done("orders copied in SQL", copied, started)
+
     # --- key account management -------------------------------------------
     def visits(self, count, months):
         """Visits and calls done (a few missed) over the period; 3 % still planned
@@ -446,15 +474,22 @@ def generate(
     orders=None,
     visits=20_000,
     months=24,
+    orm_lines=10_000,
+    orm_orders=250,
     seed=1,
     commit=False,
     log=print,
 ):
-    """Build the data set; return (ids of what was made, {step: (count, seconds)})."""
+    """Build the data set; return (ids of what was made, {step: (count, seconds)}).
+
+    Up to ``orm_lines`` invoice lines and ``orm_orders`` orders are made through
+    the ORM, the rest are SQL copies of them (bench/replicate.py)."""
     gen = Generator(env, seed=seed, commit=commit, log=log)
     gen.master_data(kams, accounts, others)
-    gen.orders(orders if orders is not None else max(lines // 40, 2), months)
-    gen.invoices(lines, months)
+    orders = orders if orders is not None else max(lines // 40, 2)
+    gen.orders(min(orders, orm_orders), months)
+    gen.invoices(min(lines, orm_lines), months)
+    gen.replicate(lines, orders, months)
     gen.visits(visits, months)
     gen.credit_and_contracts()
     gen.plans()

@@ -211,12 +211,26 @@ def bench_plan_actuals(env, data, meter):
 
     department = plans[-1]
 
-    def raw():
-        env.execute_query(
-            SQL(
-                """
-                SELECT partner.kam_user_id, COUNT(DISTINCT partner.id),
-                       SUM(-line.balance)
+    params = {
+        "company": department.company_id.id,
+        "date_from": department.date_from,
+        "date_to": department.date_to,
+        "kams": data["kams"],
+    }
+    # the same three figures per KAM for the period, hand-written: revenue and
+    # active accounts from the period's invoice lines, new accounts from each
+    # account's first invoice (the history before the period is needed for it)
+    raw_sql = SQL(
+        """
+        SELECT kam_user_id, SUM(amount), COUNT(*) FILTER (WHERE amount > 0),
+               COUNT(*) FILTER (WHERE first_day BETWEEN %(date_from)s AND %(date_to)s)
+          FROM (SELECT partner.kam_user_id, partner.id, SUM(-line.balance) AS amount,
+                       (SELECT MIN(invoice.invoice_date)
+                          FROM account_move invoice
+                         WHERE invoice.commercial_partner_id = partner.id
+                           AND invoice.company_id = %(company)s
+                           AND invoice.state = 'posted'
+                           AND invoice.move_type = 'out_invoice') AS first_day
                   FROM account_move_line line
                   JOIN account_move move ON move.id = line.move_id
                   JOIN res_partner partner ON partner.id = move.commercial_partner_id
@@ -226,28 +240,53 @@ def bench_plan_actuals(env, data, meter):
                    AND move.company_id = %(company)s
                    AND move.invoice_date BETWEEN %(date_from)s AND %(date_to)s
                    AND partner.is_key_account AND partner.kam_user_id = ANY(%(kams)s)
-              GROUP BY partner.kam_user_id
-                """,
-                company=department.company_id.id,
-                date_from=department.date_from,
-                date_to=department.date_to,
-                kams=data["kams"],
-            )
-        )
+              GROUP BY partner.kam_user_id, partner.id) account
+      GROUP BY kam_user_id
+        """,
+        **params,
+    )
+    # revenue and active accounts only: the period's rows, no history
+    revenue_sql = SQL(
+        """
+        SELECT partner.kam_user_id, COUNT(DISTINCT partner.id), SUM(-line.balance)
+          FROM account_move_line line
+          JOIN account_move move ON move.id = line.move_id
+          JOIN res_partner partner ON partner.id = move.commercial_partner_id
+         WHERE move.state = 'posted'
+           AND move.move_type IN ('out_invoice', 'out_refund')
+           AND line.display_type = 'product'
+           AND move.company_id = %(company)s
+           AND move.invoice_date BETWEEN %(date_from)s AND %(date_to)s
+           AND partner.is_key_account AND partner.kam_user_id = ANY(%(kams)s)
+      GROUP BY partner.kam_user_id
+        """,
+        **params,
+    )
 
-    orm_s, orm_q = meter.median(orm)
-    raw_s, _raw_q = meter.median(raw)
+    # small figures: more runs, so that the median is not one scheduler hiccup
+    runs = Meter(env, runs=max(meter.runs, 15))
+    orm_s, orm_q = runs.median(orm)
+    raw_s, _raw_q = runs.median(lambda: env.execute_query(raw_sql))
+    revenue_s, _q = runs.median(lambda: env.execute_query(revenue_sql))
     ratio = _ratio(orm_s, raw_s)
     return [
         _row(
             f"plan actuals, {len(plans)} plans x {len(data['key_accounts'])} "
-            "accounts vs one SQL GROUP BY",
+            "accounts vs one SQL GROUP BY of the same figures",
             f"{_ms(orm_s)}, {orm_q} q",
             _ms(raw_s),
             f"{ratio:.2f}x",
             "<= 1.5x",
             ratio <= 1.5,
-        )
+        ),
+        _row(
+            "plan actuals vs SQL of revenue and active accounts only (no new accounts)",
+            _ms(orm_s),
+            _ms(revenue_s),
+            f"{_ratio(orm_s, revenue_s):.2f}x",
+            "(info)",
+            None,
+        ),
     ]
 
 

@@ -25,10 +25,12 @@ DEFAULTS = {
     "kams": 50,
     "accounts": 1000,
     "others": 5000,
-    "lines": 20_000,
+    "lines": 200_000,
     "orders": None,
     "visits": 20_000,
     "months": 24,
+    "orm_lines": 10_000,
+    "orm_orders": 250,
 }
 
 
@@ -65,7 +67,7 @@ def main():
 Generation {generated:.0f} s, whole run {time.perf_counter() - started:.0f} s.
 
 {table}
-Generator rates (ORM, batches of 200 moves, 2 cores):
+Generator rates (ORM in batches of 200 moves, then SQL copies; 2 cores):
 
 | step | records | time | rate |
 | --- | --- | --- | --- |

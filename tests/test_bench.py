@@ -21,11 +21,30 @@ class TestBench(TransactionCase):
             lines=300,
             orders=10,
             visits=40,
+            orm_lines=150,
+            orm_orders=5,
             commit=False,
             log=lambda *args: None,
         )
         self.assertEqual(len(data["plans"]), 2, "the department plan is split")
         self.assertTrue(rates)
+        # half of the history is SQL copies of the ORM-made half, on the pool's
+        # customers and in the period: the revenue report reads them like the rest
+        self.assertGreaterEqual(rates["invoice lines copied in SQL"][0], 150)
+        revenue = self.env["kam.revenue.report"].search_count(
+            [("partner_id", "in", data["key_accounts"] + data["customers"])]
+        )
+        self.assertGreaterEqual(revenue, 300)
+        copies = self.env["account.move"].search([("name", "=like", "%-1")])
+        self.assertTrue(copies)
+        self.assertTrue(all(move.state == "posted" for move in copies))
+        self.assertTrue(
+            set(copies.commercial_partner_id.ids)
+            <= set(data["key_accounts"] + data["customers"])
+        )
+        self.assertGreaterEqual(
+            self.env["sale.order"].search_count([("state", "=", "sale")]), 10
+        )
         rows = measure(self.env, data, runs=1, commit=False, log=lambda *a: None)
         table = markdown(rows)
         self.assertIn("| figure | kam | baseline | ratio | goal | met? |", table)

@@ -109,3 +109,38 @@ class TestKamPlanPerformance(KamCommon):
         self.assertAlmostEqual(plan_50.actual_amount, 500.0)
         self.assertEqual(plan_50.actual_active_accounts, 5)
         self.assertAlmostEqual(sum(plan_50.line_ids.mapped("actual_amount")), 500.0)
+
+    def _count_plan_queries(self, plans):
+        self.env.invalidate_all()
+        plans.fetch(["state", "date_from", "date_to", "company_id", "user_id"])
+        plans.company_id.currency_id.fetch(["rounding"])
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        plans.mapped("actual_amount")
+        plans.mapped("actual_new_accounts")
+        return self.env.cr.sql_log_count - before
+
+    def test_actuals_query_count_does_not_grow_with_plans(self):
+        # plans of one period share one query whatever their number; each other
+        # period adds one (a KAM's quarters, say), never one per plan or per KAM
+        self._count_plan_queries(self.plans)  # warm the ormcaches
+        one = self._count_plan_queries(self.plans[:1])
+        two = self._count_plan_queries(self.plans)
+        self.assertEqual(one, two)
+        self.assertLessEqual(one, 2)
+        quarters = self.env["kam.plan"].create(
+            [
+                {
+                    "name": f"Q{quarter} {kam.login}",
+                    "user_id": kam.id,
+                    "date_from": f"2025-{3 * quarter - 2:02d}-01",
+                    "date_to": f"2025-{3 * quarter:02d}-28",
+                }
+                for quarter in (1, 2)
+                for kam in (self.kam_1, self.kam_2)
+            ]
+        )
+        self.assertEqual(self._count_plan_queries(self.plans | quarters), one + 2)
+        # the invoices are of 2026: nothing in 2025, the year plans unchanged
+        self.assertEqual(quarters.mapped("actual_amount"), [0.0] * 4)
+        self.assertEqual(self.plans.mapped("actual_amount"), [500.0, 500.0])

@@ -4,7 +4,6 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.fields import Domain
-from odoo.tools import SQL
 
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
 from .workflow import require_group, require_states, workflow
@@ -135,115 +134,72 @@ class KamPlan(models.Model):
         )
 
     # --- business: actuals in SQL batches ---------------------------------
-    def _kam_plan_kams_sql(self):
-        """(plan_id, kam_id): the KAM of an individual plan, the members of a
-        department plan's sales team."""
-        return SQL(
-            """
-            SELECT p.id AS plan_id, p.user_id AS kam_id
-              FROM kam_plan p
-             WHERE p.id = ANY(%(ids)s) AND p.plan_type = 'individual'
-            UNION
-            SELECT p.id, member.user_id
-              FROM kam_plan p
-              JOIN crm_team_member member
-                ON member.crm_team_id = p.team_id AND member.active
-             WHERE p.id = ANY(%(ids)s) AND p.plan_type = 'department'
-            """,
-            ids=list(self.ids),
-        )
+    def _kam_plan_kams(self):
+        """{plan_id: KAM user ids}: the KAM of an individual plan, the active members
+        of a department plan's sales team (one query for all the teams)."""
+        teams = self.filtered(lambda p: p.plan_type == "department").team_id
+        members = {}
+        if teams:
+            members = dict(
+                self.env["crm.team.member"]
+                .sudo()
+                ._read_group(
+                    [("crm_team_id", "in", teams.ids)],
+                    ["crm_team_id"],
+                    ["user_id:array_agg"],
+                )
+            )
+        return {
+            plan.id: (
+                set(members.get(plan.team_id, []))
+                if plan.plan_type == "department"
+                else {plan.user_id.id}
+            )
+            for plan in self
+        }
 
     def _kam_flush_for_actuals(self):
         # the revenue report flushes what it reads itself (_table_sql metadata)
-        self.env["res.partner"].flush_model(
-            ["kam_user_id", "is_key_account", "is_company"]
-        )
-        self.env["crm.team.member"].flush_model(["crm_team_id", "user_id", "active"])
+        self.env["res.partner"].flush_model(["kam_user_id", "is_key_account"])
         self.flush_model(
             ["plan_type", "user_id", "team_id", "date_from", "date_to", "company_id"]
         )
         self.env["kam.plan.line"].flush_model(["plan_id", "partner_id"])
 
-    def _kam_revenue_by_account(self):
-        """{plan_id: {partner_id: revenue}} for the key accounts of the plans' KAMs."""
-        if not self:
-            return {}
-        self._kam_flush_for_actuals()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                WITH plan_kam AS (%(plan_kam)s)
-                SELECT pk.plan_id, partner.id, SUM(revenue.amount)
-                  FROM plan_kam pk
-                  JOIN kam_plan p ON p.id = pk.plan_id
-                  JOIN res_partner partner
-                    ON partner.kam_user_id = pk.kam_id
-                   AND partner.is_key_account AND partner.is_company
-                  JOIN %(revenue)s revenue
-                    ON revenue.partner_id = partner.id
-                   AND revenue.company_id = p.company_id
-                   AND revenue.date BETWEEN p.date_from AND p.date_to
-              GROUP BY pk.plan_id, partner.id
-                """,
-                plan_kam=self._kam_plan_kams_sql(),
-                revenue=self.env["kam.revenue.report"]._table_sql,
-            )
-        )
-        result = defaultdict(dict)
-        for plan_id, partner_id, revenue in rows:
-            result[plan_id][partner_id] = revenue
-        return result
-
-    def _kam_new_accounts(self):
-        """{plan_id: number of the KAMs' accounts whose first invoice (in the plan's
-        company) falls in the period}."""
-        if not self:
-            return {}
-        self._kam_flush_for_actuals()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                WITH plan_kam AS (%(plan_kam)s),
-                     first_invoice AS (
-                        SELECT revenue.partner_id, revenue.company_id,
-                               MIN(revenue.date) AS day
-                          FROM %(revenue)s revenue
-                         WHERE revenue.move_type = 'out_invoice'
-                           AND revenue.partner_id IN (
-                                SELECT partner.id FROM res_partner partner
-                                  JOIN plan_kam pk ON pk.kam_id = partner.kam_user_id
-                                 WHERE partner.is_key_account)
-                      GROUP BY revenue.partner_id, revenue.company_id)
-                SELECT pk.plan_id, COUNT(DISTINCT partner.id)
-                  FROM plan_kam pk
-                  JOIN kam_plan p ON p.id = pk.plan_id
-                  JOIN res_partner partner
-                    ON partner.kam_user_id = pk.kam_id
-                   AND partner.is_key_account AND partner.is_company
-                  JOIN first_invoice fi
-                    ON fi.partner_id = partner.id
-                   AND fi.company_id = p.company_id
-                   AND fi.day BETWEEN p.date_from AND p.date_to
-              GROUP BY pk.plan_id
-                """,
-                plan_kam=self._kam_plan_kams_sql(),
-                revenue=self.env["kam.revenue.report"]._table_sql,
-            )
-        )
-        return dict(rows)
-
     def _kam_actuals(self):
-        """{plan_id: (revenue, active accounts, new accounts)} in two queries."""
-        revenue = self._kam_revenue_by_account()
-        new = self._kam_new_accounts()
-        return {
-            plan.id: (
-                sum(revenue.get(plan.id, {}).values()),
-                sum(1 for amount in revenue.get(plan.id, {}).values() if amount > 0),
-                new.get(plan.id, 0),
-            )
-            for plan in self
+        """{plan_id: (revenue, active accounts, new accounts)}.
+
+        The revenue of each key account is read once per period (company, dates)
+        for all the KAMs of the plans in that period, so a department plan and the
+        individual plans split from it share one query: one query per distinct
+        period (plus one for the department plans' teams)."""
+        if not self:
+            return {}
+        plan_kams = self._kam_plan_kams()
+        periods = defaultdict(set)
+        for plan in self:
+            periods[plan.company_id.id, plan.date_from, plan.date_to] |= plan_kams[
+                plan.id
+            ]
+        Revenue = self.env["kam.revenue.report"]
+        # {period: {kam: {account: (revenue, first invoice date)}}}
+        accounts = {
+            period: Revenue._kam_account_figures(kams, *period)
+            for period, kams in periods.items()
         }
+        figures = {}
+        for plan in self:
+            period = (plan.company_id.id, plan.date_from, plan.date_to)
+            amount = active = new = 0
+            for kam in plan_kams[plan.id]:
+                for revenue, first_day in accounts[period].get(kam, {}).values():
+                    amount += revenue
+                    active += revenue > 0
+                    new += (
+                        bool(first_day) and plan.date_from <= first_day <= plan.date_to
+                    )
+            figures[plan.id] = (amount, active, new)
+        return figures
 
     def _kam_history(self, accounts):
         """{partner_id: invoiced revenue in the same period one year earlier}."""

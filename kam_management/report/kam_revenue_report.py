@@ -1,5 +1,8 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
 # the moves whose untaxed lines are revenue: customer invoices count positive,
 # customer credit notes negative (sales receipts are left out)
@@ -115,4 +118,66 @@ class KamRevenueReport(models.Model):
                 ["partner_id"],
                 ["amount:sum"],
             )
+        )
+
+    @api.model
+    def _kam_account_figures(self, kam_ids, company_id, date_from, date_to):
+        """{kam_id: {account_id: (revenue, first invoice date)}} for the key accounts
+        of ``kam_ids`` with revenue rows in ``company_id`` from ``date_from`` to
+        ``date_to`` included, in one query whatever the number of KAMs.
+
+        The first invoice date is the account's first posted customer invoice in
+        the company (credit notes do not count), over its whole history: an account
+        is new in a period when that date falls in it. It is read from the posted
+        invoices themselves, through the partial index created in init(), rather
+        than from their revenue rows (a posted invoice always has invoice lines)."""
+        if not kam_ids:
+            return {}
+        self.env["account.move"].flush_model(
+            [
+                "commercial_partner_id",
+                "company_id",
+                "state",
+                "move_type",
+                "invoice_date",
+            ]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT revenue.kam_user_id, revenue.partner_id, SUM(revenue.amount),
+                       (SELECT MIN(invoice.invoice_date)
+                          FROM account_move invoice
+                         WHERE invoice.commercial_partner_id = revenue.partner_id
+                           AND invoice.company_id = revenue.company_id
+                           AND invoice.state = 'posted'
+                           AND invoice.move_type = 'out_invoice')
+                  FROM %(revenue)s revenue
+                 WHERE revenue.is_key_account
+                   AND revenue.kam_user_id = ANY(%(kams)s)
+                   AND revenue.company_id = %(company)s
+                   AND revenue.date BETWEEN %(date_from)s AND %(date_to)s
+              GROUP BY revenue.kam_user_id, revenue.partner_id, revenue.company_id
+                """,
+                revenue=self._table_sql,
+                kams=list(kam_ids),
+                company=company_id,
+                date_from=date_from,
+                date_to=date_to,
+            )
+        )
+        result = defaultdict(dict)
+        for kam, account, amount, first_day in rows:
+            result[kam][account] = (amount, first_day)
+        return result
+
+    def init(self):
+        # an account's first invoice (new accounts of the plan actuals): one index
+        # probe per account instead of a scan of all its invoices
+        create_index(
+            self.env.cr,
+            "account_move_kam_first_invoice_idx",
+            "account_move",
+            ["commercial_partner_id", "company_id", "invoice_date"],
+            where="state = 'posted' AND move_type = 'out_invoice'",
         )
