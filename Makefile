@@ -1,5 +1,5 @@
 # The README's commands. Each does the whole set-up first (idempotent).
-.PHONY: demo test lint peer-test bench
+.PHONY: demo test lint peer-test bench screenshots
 
 demo:
 	@bash scripts/demo.sh
@@ -17,3 +17,8 @@ peer-test:
 # not part of make test: generated data set, timings and query counts -> bench/RESULTS.md
 bench:
 	@bash scripts/bench.sh $(ARGS)
+
+# not part of make test: each demo role's main screens, desktop and phone, served from
+# kam_demo on a spare port -> kam_management/static/description/screenshots/
+screenshots:
+	@bash scripts/screenshots.sh $(ARGS)
