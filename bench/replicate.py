@@ -117,7 +117,13 @@ class Replicator:
                 partner = self.rng.choice(self.pool)
                 new_day = self.today - timedelta(days=self.rng.randrange(1, span))
                 values.append(
-                    (src_id, partner, self.users[partner], (new_day - date_of(day)).days, round_)
+                    (
+                        src_id,
+                        partner,
+                        self.users[partner],
+                        (new_day - date_of(day)).days,
+                        round_,
+                    )
                 )
         if not values:
             return 0
@@ -125,7 +131,8 @@ class Replicator:
         self.cr.execute(
             SQL(
                 """
-                INSERT INTO kam_bench_map (src_id, new_id, partner_id, user_id, shift, round)
+                INSERT INTO kam_bench_map
+                       (src_id, new_id, partner_id, user_id, shift, round)
                 SELECT src, nextval(%(sequence)s), partner, usr, shift, rnd
                   FROM unnest(%(src)s::int[], %(partner)s::int[], %(usr)s::int[],
                               %(shift)s::int[], %(rnd)s::int[])
@@ -167,7 +174,8 @@ class Replicator:
               FROM account_move move
               JOIN account_move_line line
                 ON line.move_id = move.id AND line.display_type = 'product'
-             WHERE move.state = 'posted' AND move.move_type IN ('out_invoice', 'out_refund')
+             WHERE move.state = 'posted'
+               AND move.move_type IN ('out_invoice', 'out_refund')
           GROUP BY move.id ORDER BY move.id
             """
         )
@@ -195,6 +203,8 @@ class Replicator:
         if not seed or len(seed) >= count:
             return 0
         rounds = math.ceil((count - len(seed)) / len(seed))
-        added = self._map(seed, "sale_order_id_seq", rounds, lambda moment: moment.date())
+        added = self._map(
+            seed, "sale_order_id_seq", rounds, lambda moment: moment.date()
+        )
         self._copy("sale_order", "sale_order_line", "order_id", ORDER, ORDER_LINE)
         return added

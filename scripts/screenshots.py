@@ -153,7 +153,9 @@ class Browser:
 
     def send(self, method, **params):
         self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        self.ws.send(
+            json.dumps({"id": self.next_id, "method": method, "params": params})
+        )
         while True:
             message = json.loads(self.ws.recv())
             if message.get("id") == self.next_id:
@@ -162,7 +164,9 @@ class Browser:
                 return message.get("result", {})
 
     def evaluate(self, expression):
-        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+        result = self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True
+        )
         return result.get("result", {}).get("value")
 
     def size(self, width, height):
@@ -175,7 +179,9 @@ class Browser:
             mobile=mobile,
         )
         self.send("Emulation.setTouchEmulationEnabled", enabled=mobile)
-        self.send("Emulation.setUserAgentOverride", userAgent=PHONE_AGENT if mobile else "")
+        self.send(
+            "Emulation.setUserAgentOverride", userAgent=PHONE_AGENT if mobile else ""
+        )
 
     def open(self, url, timeout=30):
         self.send("Page.navigate", url=url)
@@ -250,7 +256,10 @@ def main():
                     browser.open(url)
                     error = browser.evaluate(ERROR)
                     browser.shot(out / f"{login}-{page}-{size_name}.png")
-                    print(f"{login} {page} {size_name}:", "ok" if not error else error[:300])
+                    print(
+                        f"{login} {page} {size_name}:",
+                        "ok" if not error else error[:300],
+                    )
                     failed += bool(error)
     finally:
         browser.close()
