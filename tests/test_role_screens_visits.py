@@ -39,13 +39,17 @@ class RoleScreensCommon(KamVisitCommon):
         )
         cls.account_3 = cls._key_account("Account Three", cls.kam_3, tier="b")
         # sudo: sales teams are set up by a sales administrator
-        cls.team = cls.env["crm.team"].sudo().create(
-            {
-                "name": "Key Accounts North",
-                "user_id": cls.head.id,
-                "company_id": company.id,
-                "member_ids": [Command.set((cls.kam_1 | cls.kam_2).ids)],
-            }
+        cls.team = (
+            cls.env["crm.team"]
+            .sudo()
+            .create(
+                {
+                    "name": "Key Accounts North",
+                    "user_id": cls.head.id,
+                    "company_id": company.id,
+                    "member_ids": [Command.set((cls.kam_1 | cls.kam_2).ids)],
+                }
+            )
         )
 
 
@@ -97,7 +101,9 @@ class TestVisitLandings(RoleScreensCommon):
                 group = []
             elif node.tag == "filter" and node.get("domain"):
                 if context.get(f"search_default_{node.get('name')}"):
-                    group.append(Domain(safe_eval(node.get("domain"), {"uid": user.id})))
+                    group.append(
+                        Domain(safe_eval(node.get("domain"), {"uid": user.id}))
+                    )
         groups.append(group)
         domain = Domain.AND(
             [Domain(action.get("domain") or [])]
@@ -119,7 +125,10 @@ class TestVisitLandings(RoleScreensCommon):
         )
         self.assertEqual(
             visits,
-            self.visit_1_today | self.visit_1_late | self.visit_1_next | self.visit_1_done,
+            self.visit_1_today
+            | self.visit_1_late
+            | self.visit_1_next
+            | self.visit_1_done,
         )
         self.assertEqual(action["res_model"], "kam.visit")
         self.assertIn("date_start:week", context["pivot_row_groupby"])
@@ -204,9 +213,7 @@ class TestVisitLandings(RoleScreensCommon):
             self.env["ir.ui.menu"].with_user(self.support)._visible_menu_ids()
         )
         for xmlid in ("kam_visit_menu", "kam_visit_menu_today"):
-            self.assertNotIn(
-                self.env.ref(f"kam_management.{xmlid}").id, support_menus
-            )
+            self.assertNotIn(self.env.ref(f"kam_management.{xmlid}").id, support_menus)
             self.assertIn(
                 self.env.ref(f"kam_management.{xmlid}").id,
                 self.env["ir.ui.menu"].with_user(self.head)._visible_menu_ids(),

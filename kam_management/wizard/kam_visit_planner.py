@@ -52,9 +52,7 @@ class KamVisitPlanner(models.TransientModel):
     unplanned_count = fields.Integer(
         readonly=True, help="Accounts due this week that did not fit in the days."
     )
-    proposal_note = fields.Char(
-        readonly=True, help="Why the last proposal is empty."
-    )
+    proposal_note = fields.Char(readonly=True, help="Why the last proposal is empty.")
     coverage_note = fields.Char(compute="_compute_coverage_note")
 
     @api.model
@@ -105,9 +103,7 @@ class KamVisitPlanner(models.TransientModel):
     @api.depends_context("uid")
     def _compute_can_plan_others(self):
         user = self.env.user
-        self.can_plan_others = user._is_superuser() or user.has_group(
-            KAM_MANAGER_GROUP
-        )
+        self.can_plan_others = user._is_superuser() or user.has_group(KAM_MANAGER_GROUP)
 
     def _check_planner_rights(self):
         # the user, not env.su: constraints run as superuser for the same user
