@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.safe_eval import safe_eval
 
 from .geo import distance_m
 from .res_partner import KAM_MANAGER_GROUP
@@ -415,6 +416,32 @@ class KamVisit(models.Model):
                 "next": action,
             },
         }
+
+    @api.model
+    def _kam_role_action(self, xmlid):
+        """A visits action with the defaults of the user's role, as CRM's "My
+        Pipeline": a KAM lands on their own visits, week by week; a head of sales on
+        the visits of the teams he leads (all he may read when he leads none), KAM by
+        KAM. Only defaults: the record rules decide what each one reads."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        context = safe_eval(action.get("context") or "{}", {"uid": self.env.uid})
+        if self.env.user.has_group(KAM_MANAGER_GROUP):
+            context.pop("search_default_filter_my_visits", None)
+            if self._kam_team_users():
+                context["search_default_filter_my_team"] = 1
+            context.update(graph_groupbys=["user_id", "state"])
+        else:
+            context.update(pivot_row_groupby=["date_start:week"])
+        action["context"] = context
+        # the URL is the menu's server action: a reload opens the role's defaults
+        action["path"] = False
+        return action
+
+    @api.model
+    def _kam_team_users(self):
+        """The members of the sales teams the current user leads, without him."""
+        teams = self.env["crm.team"].search([("user_id", "=", self.env.uid)])
+        return teams.member_ids - self.env.user
 
     def action_view_orders(self):
         self.ensure_one()

@@ -4,6 +4,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_date
 
 from ..models.res_partner import KAM_MANAGER_GROUP
 
@@ -24,8 +25,12 @@ class KamVisitPlanner(models.TransientModel):
         string="Key Account Manager",
         required=True,
         ondelete="cascade",
-        default=lambda self: self.env.user,
+        default=lambda self: self._default_user_id(),
         domain="[('share', '=', False)]",
+    )
+    can_plan_others = fields.Boolean(
+        compute="_compute_can_plan_others",
+        help="A head of sales plans the week of any KAM; a KAM their own.",
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
@@ -47,7 +52,30 @@ class KamVisitPlanner(models.TransientModel):
     unplanned_count = fields.Integer(
         readonly=True, help="Accounts due this week that did not fit in the days."
     )
+    proposal_note = fields.Char(readonly=True, help="Why the last proposal is empty.")
     coverage_note = fields.Char(compute="_compute_coverage_note")
+
+    @api.model
+    def _default_user_id(self):
+        """A KAM plans their own week. A head of sales plans his own when he has
+        key accounts (and opened his own planner), else the week of a KAM of the teams
+        he leads: the first by name with key accounts; none when he leads no team
+        (he picks one)."""
+        user = self.env.user
+        if not user.has_group(KAM_MANAGER_GROUP):
+            return user
+        Partner = self.env["res.partner"]
+        account_domain = [("is_key_account", "=", True), ("is_company", "=", True)]
+        if not self.env.context.get("kam_planner_any_user") and Partner.search_count(
+            [*account_domain, ("kam_user_id", "=", user.id)], limit=1
+        ):
+            return user
+        team = self.env["kam.visit"]._kam_team_users()
+        [(with_accounts,)] = Partner._read_group(
+            [*account_domain, ("kam_user_id", "in", team.ids)],
+            aggregates=["kam_user_id:recordset"],
+        )
+        return (with_accounts or team).sorted("name")[:1]
 
     @api.model
     def _default_week_start(self):
@@ -71,6 +99,11 @@ class KamVisitPlanner(models.TransientModel):
                 covered=covered,
                 due=due,
             )
+
+    @api.depends_context("uid")
+    def _compute_can_plan_others(self):
+        user = self.env.user
+        self.can_plan_others = user._is_superuser() or user.has_group(KAM_MANAGER_GROUP)
 
     def _check_planner_rights(self):
         # the user, not env.su: constraints run as superuser for the same user
@@ -142,6 +175,7 @@ class KamVisitPlanner(models.TransientModel):
             )
         )
         todo = accounts - planned.partner_id
+        self.proposal_note = not todo and self._kam_empty_proposal_note(accounts)
         capacity = self.max_per_day * WORKING_DAYS
         vals_list = []
         for index, account in enumerate(todo[:capacity]):
@@ -165,6 +199,41 @@ class KamVisitPlanner(models.TransientModel):
         self.env["kam.visit.planner.line"].create(vals_list)
         self.unplanned_count = max(len(todo) - capacity, 0)
         return self._reopen()
+
+    def _kam_empty_proposal_note(self, due):
+        """Why nothing is proposed: no accounts, none due, or all planned already."""
+        kam = self.user_id.name
+        if due:
+            return self.env._(
+                "All %(count)s accounts of %(kam)s due this week have a visit planned "
+                "already.",
+                count=len(due),
+                kam=kam,
+            )
+        rows = self.env["res.partner"]._read_group(
+            [
+                ("is_key_account", "=", True),
+                ("is_company", "=", True),
+                ("kam_user_id", "=", self.user_id.id),
+                ("company_id", "in", [False, self.company_id.id]),
+            ],
+            aggregates=["__count", "kam_next_visit_date:min"],
+        )
+        [(count, next_date)] = rows
+        if not count:
+            return self.env._(
+                "%(kam)s has no key accounts assigned in %(company)s: a head of sales "
+                "assigns them (Key Account Manager on the account).",
+                kam=kam,
+                company=self.company_id.name,
+            )
+        return self.env._(
+            "None of the %(count)s accounts of %(kam)s is due this week: the next "
+            "visit is due on %(next)s. Plan that week instead.",
+            count=count,
+            kam=kam,
+            next=format_date(self.env, next_date),
+        )
 
     def action_create_visits(self):
         self.ensure_one()
@@ -193,7 +262,14 @@ class KamVisitPlanner(models.TransientModel):
         return action
 
     def _reopen(self):
+        # the dialog keeps its title (an action without a name reads "Odoo")
+        name = (
+            self.env._("Plan the Week")
+            if self.user_id == self.env.user
+            else self.env._("Plan the Week of %(kam)s", kam=self.user_id.name)
+        )
         return {
+            "name": name,
             "type": "ir.actions.act_window",
             "res_model": self._name,
             "res_id": self.id,
@@ -210,7 +286,12 @@ class KamVisitPlannerLine(models.TransientModel):
     _order = "date_start, id"
 
     planner_id = fields.Many2one("kam.visit.planner", required=True, ondelete="cascade")
-    selected = fields.Boolean(string="Plan", default=True)
+    selected = fields.Boolean(
+        string="Include",
+        default=True,
+        help="On: Create Visits plans this visit. Off: the account is left out of "
+        "this week's plan.",
+    )
     partner_id = fields.Many2one("res.partner", string="Key Account", required=True)
     visit_type = fields.Selection(
         [("visit", "Visit"), ("call", "Call")],
