@@ -16,11 +16,18 @@ ENTER_ORDER = "kam_management.mail_activity_type_enter_order"
 
 class KamScreensMixin:
     def _open(self, xmlid, user):
-        """(model as ``user`` with the action's context, the action's domain) of a
-        window action, as the web client evaluates them."""
-        action = self.env.ref(xmlid).with_user(user).sudo(False)._get_action_dict()
+        """(action, model as ``user`` with the action's context, the action's domain)
+        of a window action, or of the window action a server action returns, as the
+        web client evaluates them."""
+        record = self.env.ref(xmlid).with_user(user).sudo(False)
+        if record._name == "ir.actions.server":
+            action = record.run()
+        else:
+            action = record._get_action_dict()
         eval_context = {"uid": user.id, "context_today": fields.Date.context_today}
-        context = safe_eval(action.get("context") or "{}", eval_context)
+        context = action.get("context") or "{}"
+        if isinstance(context, str):
+            context = safe_eval(context, eval_context)
         domain = safe_eval(action.get("domain") or "[]", eval_context)
         model = self.env[action["res_model"]].with_user(user).with_context(**context)
         return action, model, domain
@@ -40,10 +47,14 @@ class TestReportCharts(KamScreensMixin, KamCommon):
     def setUpClass(cls):
         super().setUpClass()
         # quantities that would rank the KAMs the other way round than revenue
-        for partner, qty, price in ((cls.account_1, 1, 900.0), (cls.account_2, 50, 2.0)):
+        for partner, qty, price in (
+            (cls.account_1, 1, 900.0),
+            (cls.account_2, 50, 2.0),
+        ):
             order = cls.env["sale.order"].create(
                 {
                     "partner_id": partner.id,
+                    "user_id": partner.kam_user_id.id,
                     "order_line": [
                         Command.create(
                             {
@@ -61,30 +72,44 @@ class TestReportCharts(KamScreensMixin, KamCommon):
         cls._invoice(cls.account_1, today, 700.0)
         cls._invoice(cls.account_2, today, 300.0)
 
-    def _chart(self, xmlid):
-        action, model, domain = self._open(xmlid, self.head)
+    def _chart(self, xmlid, user):
+        """(model, domain, graph group-bys, pivot rows, measure) of the report as
+        ``user`` opens it."""
+        action, model, domain = self._open(xmlid, user)
         graph = self._view(action, model, "graph")
         self.assertEqual(graph.get("type"), "bar", f"{xmlid}: categories in bars")
-        groupbys = [f.get("name") for f in graph.iter("field") if not f.get("type")]
         (measure,) = [f.get("name") for f in graph.iter("field") if f.get("type")]
-        self.assertEqual(groupbys[:1], ["kam_user_id"])
+        groupbys = model.env.context.get("graph_groupbys") or [
+            f.get("name") for f in graph.iter("field") if not f.get("type")
+        ]
         pivot = self._view(action, model, "pivot")
-        rows = [f.get("name") for f in pivot.iter("field") if f.get("type") == "row"]
-        self.assertEqual(rows, ["kam_user_id"])
-        return model, domain, measure
+        rows = model.env.context.get("pivot_row_groupby") or [
+            f.get("name") for f in pivot.iter("field") if f.get("type") == "row"
+        ]
+        return model, domain, groupbys, rows, measure
 
     def test_key_account_sales_is_untaxed_revenue_by_kam(self):
-        model, domain, measure = self._chart(
-            "kam_management.sale_report_action_key_accounts"
+        model, domain, groupbys, rows, measure = self._chart(
+            "kam_management.sale_report_action_key_accounts_open", self.head
         )
+        self.assertEqual((groupbys, rows), (["kam_user_id"], ["kam_user_id"]))
         self.assertEqual(measure, "price_subtotal")
-        rows = dict(model._read_group(domain, ["kam_user_id"], [f"{measure}:sum"]))
-        self.assertEqual(rows, {self.kam_1: 900.0, self.kam_2: 100.0})
+        revenue = dict(model._read_group(domain, groupbys, [f"{measure}:sum"]))
+        self.assertEqual(revenue, {self.kam_1: 900.0, self.kam_2: 100.0})
+
+    def test_a_kam_sees_the_revenue_of_their_accounts(self):
+        model, domain, groupbys, rows, measure = self._chart(
+            "kam_management.sale_report_action_key_accounts_open", self.kam_1
+        )
+        self.assertEqual((groupbys, rows), (["partner_id"], ["partner_id"]))
+        revenue = dict(model._read_group(domain, groupbys, [f"{measure}:sum"]))
+        self.assertEqual(revenue, {self.account_1: 900.0})
 
     def test_key_account_invoicing_is_untaxed_revenue_by_kam(self):
-        model, domain, measure = self._chart(
-            "kam_management.account_invoice_report_action_key_accounts"
+        model, domain, groupbys, rows, measure = self._chart(
+            "kam_management.account_invoice_report_action_key_accounts", self.head
         )
+        self.assertEqual((groupbys, rows), (["kam_user_id"], ["kam_user_id"]))
         self.assertEqual(measure, "price_subtotal")
         # the action's default filters: posted customer invoices of the last year
         search = model.env.ref("account.view_account_invoice_report_search")
@@ -98,8 +123,8 @@ class TestReportCharts(KamScreensMixin, KamCommon):
             if key.startswith("search_default_"):
                 name = key.removeprefix("search_default_")
                 domain = domain + safe_eval(filters[name], {"uid": self.head.id})
-        rows = dict(model._read_group(domain, ["kam_user_id"], [f"{measure}:sum"]))
-        self.assertEqual(rows, {self.kam_1: 700.0, self.kam_2: 300.0})
+        revenue = dict(model._read_group(domain, groupbys, [f"{measure}:sum"]))
+        self.assertEqual(revenue, {self.kam_1: 700.0, self.kam_2: 300.0})
 
 
 @tagged("post_install", "-at_install", "kam")
@@ -108,8 +133,9 @@ class TestPlanAnalysis(KamScreensMixin, KamCommon):
     def setUpClass(cls):
         super().setUpClass()
         today = fields.Date.today()
-        year_start, year_end = today.replace(month=1, day=1), today.replace(
-            month=12, day=31
+        year_start, year_end = (
+            today.replace(month=1, day=1),
+            today.replace(month=12, day=31),
         )
         cls.account_3 = cls._key_account("Account Three", cls.kam_1)
         cls.plan = cls.env["kam.plan"].create(
@@ -120,8 +146,12 @@ class TestPlanAnalysis(KamScreensMixin, KamCommon):
                 "date_from": year_start,
                 "date_to": year_end,
                 "line_ids": [
-                    Command.create({"partner_id": cls.account_1.id, "target_amount": 1200.0}),
-                    Command.create({"partner_id": cls.account_3.id, "target_amount": 2400.0}),
+                    Command.create(
+                        {"partner_id": cls.account_1.id, "target_amount": 1200.0}
+                    ),
+                    Command.create(
+                        {"partner_id": cls.account_3.id, "target_amount": 2400.0}
+                    ),
                 ],
             }
         )
@@ -136,7 +166,9 @@ class TestPlanAnalysis(KamScreensMixin, KamCommon):
         fields_info = Report.fields_get(
             ["target_amount", "actual_amount", "achievement"], ["aggregator"]
         )
-        aggregates = [f"{name}:{info['aggregator']}" for name, info in fields_info.items()]
+        aggregates = [
+            f"{name}:{info['aggregator']}" for name, info in fields_info.items()
+        ]
         return Report.formatted_read_group(
             [("plan_id", "=", self.plan.id)], groupby, aggregates
         )
@@ -168,20 +200,40 @@ class TestPlanAnalysis(KamScreensMixin, KamCommon):
         self.assertIs(by_account[self.account_3.id], False)
         self.assertAlmostEqual(by_account[self.account_1.id], 50.0)
 
-    def test_chart_shows_target_next_to_invoiced(self):
+    def _plan_chart(self, user):
         action, model, domain = self._open(
-            "kam_management.kam_plan_report_action", self.head
+            "kam_management.kam_plan_report_action_open", user
         )
         graph = self._view(action, model, "graph")
-        groupbys = [f.get("name") for f in graph.iter("field") if not f.get("type")]
-        (measure,) = [f.get("name") for f in graph.iter("field") if f.get("type")]
         self.assertEqual(graph.get("type"), "bar")
+        groupbys = model.env.context.get("graph_groupbys") or [
+            f.get("name") for f in graph.iter("field") if not f.get("type")
+        ]
+        (measure,) = [f.get("name") for f in graph.iter("field") if f.get("type")]
         rows = model._read_group(
             domain + [("plan_id", "=", self.plan.id)], groupbys, [f"{measure}:sum"]
         )
+        return groupbys, {
+            (group, figure): round(amount, 2) for group, figure, amount in rows
+        }
+
+    def test_chart_shows_target_next_to_invoiced(self):
+        groupbys, bars = self._plan_chart(self.head)
+        self.assertEqual(groupbys, ["user_id", "figure"])
         self.assertEqual(
-            {(user, figure): round(amount, 2) for user, figure, amount in rows},
-            {(self.kam_1, "target"): 3600.0, (self.kam_1, "invoiced"): 3600.0},
+            bars, {(self.kam_1, "target"): 3600.0, (self.kam_1, "invoiced"): 3600.0}
+        )
+        # a KAM compares their accounts
+        groupbys, bars = self._plan_chart(self.kam_1)
+        self.assertEqual(groupbys, ["partner_id", "figure"])
+        self.assertEqual(
+            bars,
+            {
+                (self.account_1, "target"): 1200.0,
+                (self.account_1, "invoiced"): 600.0,
+                (self.account_3, "target"): 2400.0,
+                (self.account_3, "invoiced"): 3000.0,
+            },
         )
 
 
@@ -364,7 +416,10 @@ class TestKeyAccountSettings(KamScreensMixin, KamCommon):
 
     def test_head_of_sales_changes_nothing_else_of_the_company(self):
         company = self.env.company.with_user(self.head)
-        for vals in ({"name": "Renamed"}, {"kam_visit_interval_a": 5, "email": "x@y.z"}):
+        for vals in (
+            {"name": "Renamed"},
+            {"kam_visit_interval_a": 5, "email": "x@y.z"},
+        ):
             with self.subTest(vals=vals), self.assertRaises(AccessError):
                 company.write(vals)
         self.assertNotEqual(self.env.company.name, "Renamed")
@@ -386,8 +441,10 @@ class TestKeyAccountSettings(KamScreensMixin, KamCommon):
             company_id=self.env.company.id,
             company_ids=[Command.set(self.env.company.ids)],
         )
-        settings = self.env["res.config.settings"].with_user(admin).create(
-            {"kam_visit_interval_b": 21}
+        settings = (
+            self.env["res.config.settings"]
+            .with_user(admin)
+            .create({"kam_visit_interval_b": 21})
         )
         settings.execute()
         self.assertEqual(self.env.company.kam_visit_interval_b, 21)

@@ -222,13 +222,20 @@ class ResCompany(models.Model):
         user = self.env.user
         if self.env.su or user.has_group("base.group_erp_manager"):
             return
-        others = sorted(fname for fname in vals if not fname.startswith("kam_"))
-        if others or not user.has_group(KAM_MANAGER_GROUP):
+        if not user.has_group(KAM_MANAGER_GROUP):
             raise AccessError(
                 self.env._(
-                    "Only an administrator changes a company; a head of sales "
-                    "changes its key account settings only (not: %(fields)s).",
-                    fields=", ".join(others) or self.env._("key account settings"),
+                    "Only an administrator or a head of sales changes the key "
+                    "account settings of a company."
+                )
+            )
+        others = sorted(fname for fname in vals if not fname.startswith("kam_"))
+        if others:
+            raise AccessError(
+                self.env._(
+                    "A head of sales changes the key account settings of a company "
+                    "only, not: %(fields)s.",
+                    fields=", ".join(others),
                 )
             )
 

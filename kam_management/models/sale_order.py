@@ -207,7 +207,9 @@ class SaleOrder(models.Model):
             return NotImplemented
         entry_type = self.env.ref(ENTER_ORDER_ACTIVITY, raise_if_not_found=False)
         if not entry_type:
-            return Domain.FALSE if operator == "any" or False not in value else Domain.TRUE
+            return (
+                Domain.FALSE if operator == "any" or False not in value else Domain.TRUE
+            )
         open_entry = Domain(
             [
                 ("res_model", "=", self._name),
@@ -216,7 +218,9 @@ class SaleOrder(models.Model):
             ]
         )
         if operator == "any":
-            return Domain("activity_ids", "any", open_entry & Domain("user_id", "any", value))
+            return Domain(
+                "activity_ids", "any", open_entry & Domain("user_id", "any", value)
+            )
         users = [user for user in value if user]
         domain = (
             Domain("activity_ids", "any", open_entry & Domain("user_id", "in", users))

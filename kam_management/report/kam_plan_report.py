@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .sale_report import kam_report_action
+
 # the aggregates of kam.plan.report's achievement: the ratio of the group's sums
 ACHIEVEMENT_AGGREGATES = ("achievement:avg", "achievement:sum")
 
@@ -115,6 +117,15 @@ class KamPlanReport(models.Model):
               ) rows
             """,
             revenue=self.env["kam.revenue.report"]._table_sql,
+        )
+
+    @api.model
+    def _kam_action_open(self):
+        return kam_report_action(
+            self.env,
+            "kam_management.kam_plan_report_action",
+            graph_groupbys=["partner_id", "figure"],
+            pivot_row_groupby=["partner_id"],
         )
 
     @api.depends("target_amount", "actual_amount")
