@@ -381,6 +381,19 @@ class TestCreditGateStatus(KamScreensMixin, KamCreditCommon):
         self.assertEqual(blocked.state, "sale")
         self.assertFalse(blocked.with_user(self.support).kam_credit_status)
 
+    def test_status_of_a_new_quotation(self):
+        form = Form(self.env["sale.order"].with_user(self.support))
+        form.partner_id = self.account_1
+        with form.order_line.new() as line:
+            line.product_id = self.product_a
+            line.price_unit = 1500.0
+            line.tax_ids.clear()
+        self.assertEqual(form.kam_credit_status, "blocked")
+        with form.order_line.edit(0) as line:
+            line.price_unit = 100.0
+        self.assertEqual(form.kam_credit_status, "clear")
+        self.assertEqual(form.save().kam_credit_status, "clear")
+
     def test_held_account_reason(self):
         self.account_1.kam_credit_hold = True
         order = self._order(10.0)

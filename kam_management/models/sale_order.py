@@ -433,8 +433,10 @@ class SaleOrder(models.Model):
 
     def _kam_close_order_entry(self, feedback):
         # sudo: whoever confirms or cancels the order closes the activity of the
-        # user who was to enter it
-        self.sudo().activity_feedback([ENTER_ORDER_ACTIVITY], feedback=feedback)
+        # user who was to enter it (also one scheduled by hand)
+        self.sudo().activity_feedback(
+            [ENTER_ORDER_ACTIVITY], feedback=feedback, only_automated=False
+        )
 
     def _validate_order(self):
         """Signed on the portal (in sudo): a key account order the gate holds stays a
