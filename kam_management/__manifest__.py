@@ -40,6 +40,7 @@
         "wizard/kam_credit_release_views.xml",
         "views/kam_contract_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_company_views.xml",
         "views/kam_management_menus.xml",
     ],
     "assets": {

@@ -130,6 +130,11 @@ sale.order.kam_credit_release_date       r    -    r    -    -    -    -    -   
 sale.order.kam_credit_release_amount     r    -    r    -    -    -    -    -    -    -
 sale.order.kam_credit_release_partner_id r    -    r    -    -    -    -    -    -    -
 sale.order.kam_credit_release_valid      r    -    r    -    -    -    -    -    -    -
+# ... but sales users (sales support too) see whether the gate holds the order and
+# why, without figures, and who is to enter an order taken on a visit
+sale.order.kam_credit_status             r    -    r    r    -    -    -    -    -    -
+sale.order.kam_credit_block_reason       r    -    r    r    -    -    -    -    -    -
+sale.order.kam_entry_user_id             r    -    r    r    -    -    -    -    -    -
 # invoice analysis: readers of the report see key account and KAM, the KAM group tier
 # and segment
 account.invoice.report.is_key_account    -    -    r    -    -    r    -    -    -    -
@@ -655,6 +660,9 @@ class TestKamAccessMatrix(KamCommon):
             "kam_credit_release_amount",
             "kam_credit_release_partner_id",
             "kam_credit_release_valid",
+            "kam_credit_status",
+            "kam_credit_block_reason",
+            "kam_entry_user_id",
         ):
             value = order_values.get(fname)
             release = fname.startswith("kam_credit_release") and value

@@ -1230,16 +1230,18 @@ class TestBadInput(KamCommon):
             ),
             action("action_release", "as a KAM", self.release_1),
             action("action_release", "without reason", self.release_head, "head"),
-            # --- key account settings (the company's, through the settings) ---------
+            # --- key account settings (the company's, through the settings, or the
+            # head of sales' Key Account Settings) ------------------------------------
             *(
                 Case(
-                    f"res.company: write {label}",
-                    "admin",
+                    f"res.company: write {label} as {user}",
+                    user,
                     "res.company",
                     "write",
                     (self.env.company.ids, vals),
                     expect=REFUSED,
                 )
+                for user in ("admin", "head")
                 for label, vals in (
                     ("a huge visit interval", {"kam_visit_interval_a": 2**40}),
                     ("visits per day in words", {"kam_visit_max_per_day": "four"}),
@@ -1272,8 +1274,16 @@ class TestBadInput(KamCommon):
                 )
             ),
             Case(
-                "res.company: write the visit interval as a head of sales",
+                "res.company: write the company's name as a head of sales",
                 "head",
+                "res.company",
+                "write",
+                (self.env.company.ids, {"name": "Renamed", "kam_visit_interval_a": 3}),
+                expect=REFUSED,
+            ),
+            Case(
+                "res.company: write the visit interval as a KAM",
+                "kam_1",
                 "res.company",
                 "write",
                 (self.env.company.ids, {"kam_visit_interval_a": 3}),

@@ -1,9 +1,10 @@
 from collections.abc import Mapping
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from .input_checks import check_values
+from .res_partner import KAM_MANAGER_GROUP
 
 KAM_CREDIT_WEIGHTS = (
     "kam_credit_weight_payment",
@@ -210,7 +211,53 @@ class ResCompany(models.Model):
 
     def write(self, vals):
         check_kam_settings(self, [vals])
+        self._kam_check_settings_access(vals)
         return super().write(vals)
+
+    # --- the key account settings of heads of sales ----------------------
+    def _kam_check_settings_access(self, vals):
+        """Heads of sales own the key account rules: their access right on companies
+        lets them write the key account settings (kam_*) of their companies, and
+        nothing else of a company, which stays with the administrators."""
+        user = self.env.user
+        if self.env.su or user.has_group("base.group_erp_manager"):
+            return
+        if not user.has_group(KAM_MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only an administrator or a head of sales changes the key "
+                    "account settings of a company."
+                )
+            )
+        others = sorted(fname for fname in vals if not fname.startswith("kam_"))
+        if others:
+            raise AccessError(
+                self.env._(
+                    "A head of sales changes the key account settings of a company "
+                    "only, not: %(fields)s.",
+                    fields=", ".join(others),
+                )
+            )
+
+    @api.model
+    def _kam_action_settings(self):
+        """The key account settings of the current company, for heads of sales."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Key Account Settings"),
+            "res_model": "res.company",
+            "res_id": self.env.company.id,
+            "view_mode": "form",
+            "views": [
+                (
+                    self.env.ref(
+                        "kam_management.res_company_view_form_kam_settings"
+                    ).id,
+                    "form",
+                )
+            ],
+            "target": "current",
+        }
 
     def _kam_visit_interval_for_tier(self, tier):
         """Return the default visit interval of ``tier`` ('a', 'b' or 'c')."""

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .res_partner import (
@@ -17,6 +18,9 @@ RELEASE_FIELDS = (
     "kam_credit_release_amount",
     "kam_credit_release_partner_id",
 )
+ENTER_ORDER_ACTIVITY = "kam_management.mail_activity_type_enter_order"
+# who works on orders: the statuses below are for them (not for accountants)
+SALES_GROUP = "sales_team.group_sale_salesman"
 
 
 class SaleOrder(models.Model):
@@ -93,6 +97,33 @@ class SaleOrder(models.Model):
         compute_sudo=True,
         groups=KAM_GROUP,
     )
+    # the credit gate's verdict without its figures: sales support enters and
+    # confirms orders, and must know which ones the gate holds
+    kam_credit_status = fields.Selection(
+        [("clear", "Clear"), ("blocked", "Blocked")],
+        string="Credit Gate",
+        compute="_compute_kam_credit_status",
+        search="_search_kam_credit_status",
+        groups=SALES_GROUP,
+        help="For a quotation of a key account: whether the credit gate lets it be "
+        "confirmed (a head of sales may release a blocked one).",
+    )
+    kam_credit_block_reason = fields.Text(
+        string="Blocked Because",
+        compute="_compute_kam_credit_status",
+        groups=SALES_GROUP,
+        help="Why the credit gate holds the order (the figures are shown to users "
+        "of credit data only).",
+    )
+    kam_entry_user_id = fields.Many2one(
+        "res.users",
+        string="Order Entry By",
+        compute="_compute_kam_entry_user_id",
+        search="_search_kam_entry_user_id",
+        groups=SALES_GROUP,
+        help="Who has the open Enter Order activity: the order was taken by a KAM "
+        "and waits to be entered.",
+    )
 
     @api.depends("partner_id", "company_id")
     def _compute_kam_credit(self):
@@ -129,6 +160,77 @@ class SaleOrder(models.Model):
                     order.kam_credit_release_amount, order.amount_total
                 )
             )
+
+    @api.depends(
+        "state", "partner_id", "company_id", "amount_total", "kam_credit_released_by"
+    )
+    def _compute_kam_credit_status(self):
+        for order in self:
+            status = reason = False
+            if order.state in ("draft", "sent") and order._kam_key_orders():
+                # the reasons name no figure (see _kam_refusal)
+                reasons = order._kam_credit_block_reasons()
+                status = "blocked" if reasons else "clear"
+                reason = "\n".join(reasons) or False
+            order.kam_credit_status = status
+            order.kam_credit_block_reason = reason
+
+    def _search_kam_credit_status(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        # the verdict is computed: on the open key account quotations the user reads
+        candidates = self.search(
+            [
+                ("state", "in", ("draft", "sent")),
+                ("partner_id.commercial_partner_id.is_key_account", "=", True),
+            ]
+        )
+        domain = Domain(
+            "id",
+            "in",
+            candidates.filtered(lambda o: o.kam_credit_status in value).ids,
+        )
+        if False in value:
+            domain |= Domain("id", "not in", candidates.ids)
+        return domain
+
+    @api.depends("activity_ids.user_id", "activity_ids.activity_type_id")
+    def _compute_kam_entry_user_id(self):
+        entry_type = self.env.ref(ENTER_ORDER_ACTIVITY, raise_if_not_found=False)
+        for order in self:
+            order.kam_entry_user_id = order.activity_ids.filtered(
+                lambda a: a.activity_type_id == entry_type
+            )[:1].user_id
+
+    def _search_kam_entry_user_id(self, operator, value):
+        if operator not in ("in", "any"):
+            return NotImplemented
+        entry_type = self.env.ref(ENTER_ORDER_ACTIVITY, raise_if_not_found=False)
+        if not entry_type:
+            return (
+                Domain.FALSE if operator == "any" or False not in value else Domain.TRUE
+            )
+        open_entry = Domain(
+            [
+                ("res_model", "=", self._name),
+                ("active", "=", True),
+                ("activity_type_id", "=", entry_type.id),
+            ]
+        )
+        if operator == "any":
+            return Domain(
+                "activity_ids", "any", open_entry & Domain("user_id", "any", value)
+            )
+        users = [user for user in value if user]
+        domain = (
+            Domain("activity_ids", "any", open_entry & Domain("user_id", "in", users))
+            if users
+            else Domain.FALSE
+        )
+        if False in value:
+            # no entry user: no open Enter Order activity
+            domain |= ~Domain("activity_ids", "any", open_entry)
+        return domain
 
     # --- CRUD: what only the gate and the release wizard write ---------------
     @api.model_create_multi
@@ -317,6 +419,24 @@ class SaleOrder(models.Model):
         if others:
             return super(SaleOrder, others).action_confirm()
         return True
+
+    def _action_confirm(self):
+        """A confirmed order has been entered: its Enter Order activity is done."""
+        res = super()._action_confirm()
+        self._kam_close_order_entry(self.env._("Order confirmed."))
+        return res
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        self._kam_close_order_entry(self.env._("Order cancelled."))
+        return res
+
+    def _kam_close_order_entry(self, feedback):
+        # sudo: whoever confirms or cancels the order closes the activity of the
+        # user who was to enter it (also one scheduled by hand)
+        self.sudo().activity_feedback(
+            [ENTER_ORDER_ACTIVITY], feedback=feedback, only_automated=False
+        )
 
     def _validate_order(self):
         """Signed on the portal (in sudo): a key account order the gate holds stays a

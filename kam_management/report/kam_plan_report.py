@@ -1,5 +1,10 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+
+from .sale_report import kam_report_action
+
+# the aggregates of kam.plan.report's achievement: the ratio of the group's sums
+ACHIEVEMENT_AGGREGATES = ("achievement:avg", "achievement:sum")
 
 
 class KamPlanReport(models.Model):
@@ -7,7 +12,9 @@ class KamPlanReport(models.Model):
 
     Targets of the account lines are spread evenly over the months of the period;
     actuals are the invoiced revenue of each line's account (kam.revenue.report) by
-    invoice month.
+    invoice month. A row is either a target or an invoiced amount (``figure``), so
+    that a graph grouped by figure shows the target next to the invoiced revenue:
+    Odoo's graph plots one measure at a time.
     """
 
     _name = "kam.plan.report"
@@ -27,8 +34,27 @@ class KamPlanReport(models.Model):
         readonly=True,
     )
     date = fields.Date(string="Month", readonly=True)
+    figure = fields.Selection(
+        [("target", "Target"), ("invoiced", "Invoiced")],
+        readonly=True,
+        help="Whether the row is a share of a target or invoiced revenue.",
+    )
+    amount = fields.Monetary(
+        readonly=True, help="The target or the invoiced revenue, as the figure says."
+    )
     target_amount = fields.Monetary(string="Target", readonly=True)
     actual_amount = fields.Monetary(string="Invoiced", readonly=True)
+    # not stored: a percentage does not add up. Any group's value is computed from
+    # the group's sums by _read_group_select (the target-weighted average of its
+    # rows' achievements), which also makes it a measure of the pivot and graph
+    achievement = fields.Float(
+        string="Achievement (%)",
+        compute="_compute_achievement",
+        aggregator="avg",
+        digits=(16, 1),
+        help="Invoiced revenue of the group divided by its target; empty without a "
+        "target.",
+    )
 
     _depends = {
         "kam.plan": [
@@ -56,6 +82,8 @@ class KamPlanReport(models.Model):
                 SELECT p.id AS plan_id, p.parent_id, p.team_id, p.user_id, p.company_id,
                        company.currency_id, p.state, line.partner_id,
                        month.day::date AS date,
+                       'target' AS figure,
+                       line.target_amount / months.n AS amount,
                        line.target_amount / months.n AS target_amount,
                        0.0 AS actual_amount
                   FROM kam_plan_line line
@@ -73,6 +101,8 @@ class KamPlanReport(models.Model):
                 SELECT p.id, p.parent_id, p.team_id, p.user_id, p.company_id,
                        company.currency_id, p.state, line.partner_id,
                        date_trunc('month', revenue.date)::date,
+                       'invoiced',
+                       SUM(revenue.amount),
                        0.0,
                        SUM(revenue.amount)
                   FROM kam_plan_line line
@@ -87,4 +117,33 @@ class KamPlanReport(models.Model):
               ) rows
             """,
             revenue=self.env["kam.revenue.report"]._table_sql,
+        )
+
+    @api.model
+    def _kam_action_open(self):
+        return kam_report_action(
+            self.env,
+            "kam_management.kam_plan_report_action",
+            graph_groupbys=["partner_id", "figure"],
+            pivot_row_groupby=["partner_id"],
+        )
+
+    @api.depends("target_amount", "actual_amount")
+    def _compute_achievement(self):
+        for row in self:
+            row.achievement = (
+                row.actual_amount / row.target_amount * 100.0
+                if row.target_amount
+                else 0.0
+            )
+
+    def _read_group_select(self, aggregate_spec, query):
+        """A group's achievement is the ratio of its sums, as account.invoice.report
+        computes its average price: never an average or a sum of percentages."""
+        if aggregate_spec not in ACHIEVEMENT_AGGREGATES:
+            return super()._read_group_select(aggregate_spec, query)
+        return SQL(
+            "SUM(%(actual)s) / NULLIF(SUM(%(target)s), 0.0) * 100.0",
+            actual=self._field_to_sql(self._table, "actual_amount", query),
+            target=self._field_to_sql(self._table, "target_amount", query),
         )

@@ -1,6 +1,19 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools.safe_eval import safe_eval
 
-from ..models.res_partner import KAM_GROUP
+from ..models.res_partner import KAM_GROUP, KAM_MANAGER_GROUP
+
+
+def kam_report_action(env, xmlid, **kam_context):
+    """The window action ``xmlid`` as the user's role expects it: a head of sales
+    compares the KAMs (the views' defaults); a KAM, who sees their own figures only,
+    gets ``kam_context`` (graph_groupbys, pivot_row_groupby: by account)."""
+    action = env["ir.actions.act_window"]._for_xml_id(xmlid)
+    if not env.user.has_group(KAM_MANAGER_GROUP):
+        context = dict(safe_eval(action.get("context") or "{}"))
+        context.update(kam_context)
+        action["context"] = context
+    return action
 
 
 class SaleReport(models.Model):
@@ -31,6 +44,15 @@ class SaleReport(models.Model):
             "kam_segment_id",
         ]
     }
+
+    @api.model
+    def _kam_action_key_accounts(self):
+        return kam_report_action(
+            self.env,
+            "kam_management.sale_report_action_key_accounts",
+            graph_groupbys=["partner_id"],
+            pivot_row_groupby=["partner_id"],
+        )
 
     def _select_additional_fields(self):
         res = super()._select_additional_fields()
