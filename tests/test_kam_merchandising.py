@@ -193,7 +193,9 @@ class TestKamMerchandising(KamCommon):
         self.assertFalse(self.Task.with_user(self.kam_2).search([("id", "=", task.id)]))
         # figures the support may not see: the field is not theirs to read
         with self.assertRaises(AccessError):
-            self.account_1.with_user(self.support).read(["kam_merchandising_compliance"])
+            self.account_1.with_user(self.support).read(
+                ["kam_merchandising_compliance"]
+            )
         with self.assertRaises(AccessError):
             self.shelf.with_user(self.kam_1).write({"recurrence_days": 1})
 

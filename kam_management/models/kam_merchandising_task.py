@@ -2,10 +2,16 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 
 from .cron_batch import BATCH_SIZE
-from .workflow import check_create, check_workflow_fields, harmless, in_workflow, workflow
+from .workflow import (
+    check_create,
+    check_workflow_fields,
+    harmless,
+    in_workflow,
+    workflow,
+)
 
 # set by the actions only
 WORKFLOW_FIELDS = ("state", "date_done")
@@ -130,7 +136,9 @@ class KamMerchandisingTask(models.Model):
     def write(self, vals):
         # the type is the checklist the task was made from: it does not change
         check_workflow_fields(self, vals, (*WORKFLOW_FIELDS, "task_type_id"))
-        if isinstance(vals, Mapping) and not (in_workflow(self.env) or harmless(set(vals))):
+        if isinstance(vals, Mapping) and not (
+            in_workflow(self.env) or harmless(set(vals))
+        ):
             self._kam_check_open()
         return super().write(vals)
 
@@ -138,8 +146,10 @@ class KamMerchandisingTask(models.Model):
     def _unlink_except_done(self):
         if any(task.state == "done" for task in self):
             raise UserError(
-                self.env._("Done merchandising tasks cannot be deleted: they are "
-                           "the account's compliance history.")
+                self.env._(
+                    "Done merchandising tasks cannot be deleted: they are "
+                    "the account's compliance history."
+                )
             )
 
     def _kam_check_open(self):
@@ -156,11 +166,14 @@ class KamMerchandisingTask(models.Model):
     @api.depends("name", "task_type_id", "partner_id")
     def _compute_display_name(self):
         for task in self:
-            task.display_name = " - ".join(
-                part
-                for part in (task.task_type_id.name, task.partner_id.name)
-                if part
-            ) or task.name
+            task.display_name = (
+                " - ".join(
+                    part
+                    for part in (task.task_type_id.name, task.partner_id.name)
+                    if part
+                )
+                or task.name
+            )
 
     # --- actions --------------------------------------------------------
     def action_done(self):
@@ -171,9 +184,7 @@ class KamMerchandisingTask(models.Model):
                 )
             task._kam_check_complete()
         with workflow():
-            self.write(
-                {"state": "done", "date_done": fields.Date.context_today(self)}
-            )
+            self.write({"state": "done", "date_done": fields.Date.context_today(self)})
 
     def _kam_check_complete(self):
         """Every item answered, each photo the checklist asks for taken."""

@@ -55,8 +55,10 @@ class KamMerchandisingTaskType(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
         # sudo: a task the user may not read uses the checklist all the same
-        used = self.env["kam.merchandising.task"].sudo().search_count(
-            [("task_type_id", "in", self.ids)], limit=1
+        used = (
+            self.env["kam.merchandising.task"]
+            .sudo()
+            .search_count([("task_type_id", "in", self.ids)], limit=1)
         )
         if used:
             raise UserError(

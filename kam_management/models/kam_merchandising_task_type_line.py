@@ -16,7 +16,10 @@ class KamMerchandisingTaskTypeLine(models.Model):
     company_id = fields.Many2one(related="type_id.company_id", store=True)
     sequence = fields.Integer(default=10)
     name = fields.Char(
-        string="What to Check", required=True, translate=True, help="e.g. Planogram followed"
+        string="What to Check",
+        required=True,
+        translate=True,
+        help="e.g. Planogram followed",
     )
     photo_required = fields.Boolean(
         help="This item is answered only with a photo of it."
