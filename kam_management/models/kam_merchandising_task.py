@@ -69,12 +69,8 @@ class KamMerchandisingTask(models.Model):
     line_ids = fields.One2many(
         "kam.merchandising.task.line", "task_id", string="Checklist Items", copy=True
     )
-    photo_before = fields.Image(
-        string="Photo Before", max_width=1024, max_height=1024, copy=False
-    )
-    photo_after = fields.Image(
-        string="Photo After", max_width=1024, max_height=1024, copy=False
-    )
+    photo_before = fields.Image(max_width=1024, max_height=1024, copy=False)
+    photo_after = fields.Image(max_width=1024, max_height=1024, copy=False)
     photo_required = fields.Boolean(related="task_type_id.photo_required")
     note = fields.Text()
     compliance = fields.Float(
