@@ -40,7 +40,6 @@ class KamMerchandisingTask(models.Model):
     )
     visit_id = fields.Many2one(
         "kam.visit",
-        string="Visit",
         index="btree_not_null",
         ondelete="set null",
         check_company=True,
