@@ -90,6 +90,16 @@ kam.credit.rating.policy                 r    r    crwu -    -    -    -    -   
 kam.contract:draft                       crw  -    crwu r    -    -    -    -    -    -
 # ... but not the agreed credit limit
 kam.contract.credit_limit                rw   -    rw   -    -    -    -    -    -    -
+# merchandising checklists: KAMs read them, heads of sales manage them (one in use
+# is archived, not deleted)
+kam.merchandising.task.type              r    r    crw  -    -    -    -    -    -    -
+kam.merchandising.task.type.line         r    r    crwu -    -    -    -    -    -    -
+# merchandising tasks: the account's KAM works them, heads of sales see all; sales
+# support has no part in them; a done task is the account's history: read only
+kam.merchandising.task:todo              crwu -    crwu -    -    -    -    -    -    -
+kam.merchandising.task:done              r    -    r    -    -    -    -    -    -    -
+# the KAM's own items of a task to do (the checklist's own are answered, not removed)
+kam.merchandising.task.line:todo         crwu -    crwu -    -    -    -    -    -    -
 # releasing a credit block: KAMs (on their orders) and sales support may open the
 # wizard, only a head of sales releases
 kam.credit.release                       c    -    cx   c    -    -    -    -    -    -
@@ -110,6 +120,9 @@ res.partner.kam_overdue_amount           r    r    r    -    -    -    -    -   
 res.partner.kam_last_order_date          r    r    r    -    -    -    -    -    -    -
 res.partner.kam_credit_valid_until       r    r    r    -    -    -    -    -    -    -
 res.partner.kam_figures_visible          r    r    r    -    -    -    -    -    -    -
+res.partner.kam_merchandising_compliance r    r    r    -    -    -    -    -    -    -
+res.partner.kam_merchandising_last_date  r    r    r    -    -    -    -    -    -    -
+res.partner.kam_merchandising_todo_count r    r    r    -    -    -    -    -    -    -
 # res.partner: credit control is decided by heads of sales (and credit checks)
 res.partner.kam_credit_rating            r    r    rw   -    -    -    -    -    -    -
 res.partner.kam_credit_hold              r    r    rw   -    -    -    -    -    -    -
@@ -357,6 +370,28 @@ class TestKamAccessMatrix(KamCommon):
                 }
             )
         )
+        cls.task_type = cls.env["kam.merchandising.task.type"].create(
+            {
+                "name": "Matrix Shelf Check",
+                "company_id": company_a.id,
+                "line_ids": [Command.create({"name": "Planogram followed"})],
+            }
+        )
+        Task = cls.env["kam.merchandising.task"].with_user(kam)
+        task_vals = {
+            "partner_id": cls.account.id,
+            "company_id": company_a.id,
+            "task_type_id": cls.task_type.id,
+        }
+        cls.task_todo = Task.create(task_vals)
+        cls.task_done = Task.create(task_vals)
+        cls.task_done.line_ids.result = "ok"
+        cls.task_done.action_done()
+        cls.task_line = (
+            cls.env["kam.merchandising.task.line"]
+            .with_user(kam)
+            .create({"task_id": cls.task_todo.id, "name": "Matrix shelf clean"})
+        )
         cls.order = (
             cls.env["sale.order"]
             .with_user(kam)
@@ -587,6 +622,40 @@ class TestKamAccessMatrix(KamCommon):
                 write_vals={"credit_limit": 4000.0},
                 field_name="credit_limit",
             ),
+            "kam.merchandising.task.type": Subject(
+                self.task_type,
+                "crwu",
+                ["name", "line_ids", "recurrence_days"],
+                in_a(name="Matrix Price Audit"),
+                {"name": "Matrix Renamed Check"},
+            ),
+            "kam.merchandising.task.type.line": Subject(
+                self.task_type.line_ids,
+                "crwu",
+                ["name", "photo_required"],
+                lambda _user: {"type_id": self.task_type.id, "name": "Matrix tags"},
+                {"name": "Matrix renamed item"},
+            ),
+            "kam.merchandising.task.line:todo": Subject(
+                self.task_line,
+                "crwu",
+                ["name", "result"],
+                lambda _user: {"task_id": self.task_todo.id, "name": "Matrix floor"},
+                {"result": "ok"},
+            ),
+            "kam.merchandising.task:todo": Subject(
+                self.task_todo,
+                "crwu",
+                ["name", "partner_id", "state", "line_ids"],
+                for_account(partner_id=account.id, task_type_id=self.task_type.id),
+                {"note": "Shelf cleaned"},
+            ),
+            "kam.merchandising.task:done": Subject(
+                self.task_done,
+                "rwu",
+                ["name", "partner_id", "state", "compliance"],
+                write_vals={"note": "Changed afterwards"},
+            ),
             "kam.credit.release": Subject(
                 self.env["kam.credit.release"],
                 "cx",
@@ -623,6 +692,9 @@ class TestKamAccessMatrix(KamCommon):
             "kam_overdue_amount",
             "kam_last_order_date",
             "kam_credit_valid_until",
+            "kam_merchandising_compliance",
+            "kam_merchandising_last_date",
+            "kam_merchandising_todo_count",
             "kam_figures_visible",
             "kam_credit_rating",
             "kam_credit_hold",

@@ -241,6 +241,27 @@ class TestBadInput(KamCommon):
             {"partner_id": cls.account_2.id, **contract_vals}
         )
 
+        # merchandising: a checklist, kam_1's task to do and done, kam_2's task
+        cls.task_type = env["kam.merchandising.task.type"].create(
+            {
+                "name": "Shelf check",
+                "recurrence_days": 14,
+                "line_ids": [
+                    Command.create({"name": "Planogram followed"}),
+                    Command.create({"name": "Promo display", "photo_required": True}),
+                ],
+            }
+        )
+        tasks = env["kam.merchandising.task"].sudo()
+        cls.task_1, cls.task_1_done, cls.task_2 = tasks.create(
+            [
+                {"partner_id": account.id, "task_type_id": cls.task_type.id}
+                for account in (cls.account_1, cls.account_1, cls.account_2)
+            ]
+        )
+        cls.task_1_done.line_ids.write({"result": "na"})
+        cls.task_1_done.action_done()
+
         # orders, the planner and the release wizard of each KAM
         cls.order_1 = cls._order(cls.kam_1, cls.account_1)
         cls.order_2 = cls._order(cls.kam_2, cls.account_2)
@@ -495,6 +516,31 @@ class TestBadInput(KamCommon):
                 },
                 "record": self.contract_1,
                 "other": self.contract_2,
+            },
+            "kam.merchandising.task.type": {
+                "user": "head",
+                "create": {"name": "Price audit", "recurrence_days": 30},
+                "record": self.task_type,
+            },
+            "kam.merchandising.task.type.line": {
+                "user": "head",
+                "create": {"type_id": self.task_type.id, "name": "Tags correct"},
+                "record": self.task_type.line_ids[:1],
+            },
+            "kam.merchandising.task": {
+                "user": "kam_1",
+                "create": {
+                    "partner_id": self.account_1.id,
+                    "task_type_id": self.task_type.id,
+                },
+                "record": self.task_1,
+                "other": self.task_2,
+            },
+            "kam.merchandising.task.line": {
+                "user": "kam_1",
+                "create": {"task_id": self.task_1.id, "name": "Shelf clean"},
+                "record": self.task_1.line_ids[:1],
+                "other": self.task_2.line_ids[:1],
             },
             "kam.credit.rating.policy": {
                 "user": "head",
@@ -1212,6 +1258,68 @@ class TestBadInput(KamCommon):
                 "of an active contract",
                 self.contract_1_active,
                 expect=ANY,
+            ),
+            # --- merchandising -------------------------------------------------------
+            create(
+                "kam.merchandising.task.type",
+                "recurring every -7 days",
+                {"recurrence_days": -7},
+            ),
+            create(
+                "kam.merchandising.task",
+                "for another KAM's account",
+                {"partner_id": self.account_2.id},
+            ),
+            create(
+                "kam.merchandising.task", "without a checklist", {"task_type_id": drop}
+            ),
+            create("kam.merchandising.task", "already done", {"state": "done"}),
+            write("kam.merchandising.task", "its state to done", {"state": "done"}),
+            write(
+                "kam.merchandising.task",
+                "another checklist",
+                {"task_type_id": self.task_type.copy().id},
+                user="head",
+            ),
+            write(
+                "kam.merchandising.task",
+                "a done task's deadline",
+                {"date_deadline": str(self.today)},
+                record=self.task_1_done,
+            ),
+            action("action_done", "with items unanswered", self.task_1),
+            action("action_done", "twice", self.task_1_done),
+            action("action_cancel", "of a done task", self.task_1_done),
+            action("action_done", "of another KAM's task", self.task_2),
+            create(
+                "kam.merchandising.task.line",
+                "that asks for a photo",
+                {"photo_required": True},
+            ),
+            create(
+                "kam.merchandising.task.line",
+                "on a done task",
+                {"task_id": self.task_1_done.id},
+            ),
+            write(
+                "kam.merchandising.task.line",
+                "no photo rule",
+                {"photo_required": False},
+                record=self.task_1.line_ids[1:],
+            ),
+            write(
+                "kam.merchandising.task.line",
+                "another name for a checklist item",
+                {"name": "Anything"},
+            ),
+            Case(
+                "kam.merchandising.task.line: unlink a checklist item",
+                "kam_1",
+                "kam.merchandising.task.line",
+                "unlink",
+                (self.task_1.line_ids[:1].ids,),
+                {},
+                REFUSED,
             ),
             # --- credit release ------------------------------------------------------
             create("kam.credit.release", "without order", {"order_id": drop}),

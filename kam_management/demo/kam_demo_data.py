@@ -212,6 +212,51 @@ class KamDemoData(models.AbstractModel):
             planned.action_take_order()
 
     @api.model
+    def _generate_merchandising(self, weeks=4, seed=11):
+        """A month of merchandising: the shelf checks and promotion displays done on
+        the past visits (answers, small photos), then the recurring tasks due now."""
+        rng = random.Random(seed)
+        Task = self.env["kam.merchandising.task"]
+        types = self.env["kam.merchandising.task.type"].search(
+            [("recurrence_days", ">", 0)]
+        )
+        since = fields.Datetime.now() - timedelta(weeks=weeks)
+        visits = self.env["kam.visit"].search(
+            [("state", "=", "done"), ("date_start", ">=", since)], order="date_start"
+        )
+        done_types = {}
+        for visit in visits:
+            for task_type in types:
+                account = visit.partner_id
+                if not account.filtered_domain(task_type._kam_scope_domain()):
+                    continue
+                last = done_types.get((account, task_type))
+                day = visit.date_start.date()
+                if last and (day - last).days < task_type.recurrence_days:
+                    continue
+                done_types[account, task_type] = day
+                task = Task.create(
+                    {
+                        "partner_id": account.id,
+                        "task_type_id": task_type.id,
+                        "visit_id": visit.id,
+                        "date_deadline": day,
+                        "company_id": visit.company_id.id,
+                    }
+                )
+                for line in task.line_ids:
+                    line.result = rng.choices(("ok", "not_ok", "na"), (8, 2, 1))[0]
+                    if line.photo_required:
+                        line.photo = _demo_photo(rng)
+                task.photo_before = _demo_photo(rng)
+                task.photo_after = _demo_photo(rng)
+                task.action_done()
+                task.date_done = day
+        # what the daily cron makes (without its progress commits: demo data load
+        # in one transaction)
+        Task._kam_create_due(Task._kam_due())
+
+    @api.model
     def _generate_credit(self):
         """Credit checks and contracts: most A and B accounts checked and contracted,
         one check waiting for the head of sales, one account on hold."""
@@ -264,3 +309,28 @@ class KamDemoData(models.AbstractModel):
                 }
             )
             contract.with_user(head).action_activate()
+
+
+def _demo_photo(rng, size=(96, 72)):
+    """A small picture of a shelf: coloured facings on grey boards (base64 PNG)."""
+    import base64  # noqa: PLC0415 (demo data only)
+    import io  # noqa: PLC0415
+
+    from PIL import Image, ImageDraw  # noqa: PLC0415
+
+    image = Image.new("RGB", size, (225, 225, 225))
+    draw = ImageDraw.Draw(image)
+    for row in range(3):
+        top = 4 + row * 23
+        draw.rectangle((0, top + 18, size[0], top + 20), fill=(120, 120, 120))
+        x = 2
+        while x < size[0] - 8:
+            width = rng.randrange(6, 14)
+            colour = tuple(rng.randrange(40, 230) for _i in range(3))
+            draw.rectangle(
+                (x, top + rng.randrange(0, 6), x + width, top + 17), fill=colour
+            )
+            x += width + 2
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue())

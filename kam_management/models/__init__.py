@@ -20,3 +20,7 @@ from . import kam_credit_rating_policy
 from . import kam_credit_check
 from . import kam_credit_check_score
 from . import kam_contract
+from . import kam_merchandising_task_type
+from . import kam_merchandising_task_type_line
+from . import kam_merchandising_task
+from . import kam_merchandising_task_line

@@ -149,6 +149,12 @@ class KamVisit(models.Model):
     )
     order_ids = fields.One2many("sale.order", "kam_visit_id", string="Orders")
     order_count = fields.Integer(compute="_compute_order_count")
+    merchandising_task_ids = fields.One2many(
+        "kam.merchandising.task", "visit_id", string="Merchandising Tasks"
+    )
+    merchandising_open_count = fields.Integer(
+        string="Open Merchandising Tasks", compute="_compute_merchandising_open_count"
+    )
 
     # --- computes -------------------------------------------------------
     @api.depends("visit_type", "partner_id.name")
@@ -178,6 +184,18 @@ class KamVisit(models.Model):
         )
         for visit in self:
             visit.order_count = counts.get(visit, 0)
+
+    @api.depends("merchandising_task_ids.state")
+    def _compute_merchandising_open_count(self):
+        counts = dict(
+            self.env["kam.merchandising.task"]._read_group(
+                [("visit_id", "in", self.ids), ("state", "=", "todo")],
+                ["visit_id"],
+                ["__count"],
+            )
+        )
+        for visit in self:
+            visit.merchandising_open_count = counts.get(visit, 0)
 
     # --- constraints ----------------------------------------------------
     @api.constrains("duration")
@@ -326,7 +344,70 @@ class KamVisit(models.Model):
                 vals.update(check_out_latitude=latitude, check_out_longitude=longitude)
             with workflow():
                 visit.write(vals)
+        return self._kam_open_tasks_warning()
+
+    def _kam_open_tasks_warning(self):
+        """Checking out with merchandising tasks still open is allowed, with a
+        warning that names them."""
+        tasks = self.merchandising_task_ids.filtered(lambda task: task.state == "todo")
+        if not tasks:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Merchandising tasks still open"),
+                "message": self.env._(
+                    "Checked out with %(count)s merchandising task(s) still to do: "
+                    "%(tasks)s.",
+                    count=len(tasks),
+                    tasks=", ".join(tasks.mapped("display_name")),
+                ),
+                "type": "warning",
+                "sticky": True,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_add_due_tasks(self):
+        """The account's merchandising tasks for this visit: its open tasks not yet
+        on a visit join it, and the recurring checklists due for the account are
+        created on it."""
+        self.ensure_one()
+        if self.state != "planned":
+            raise UserError(
+                self.env._("Add merchandising tasks to a planned visit only.")
+            )
+        Task = self.env["kam.merchandising.task"]
+        Task.search(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("state", "=", "todo"),
+                ("visit_id", "=", False),
+            ]
+        ).write({"visit_id": self.id})
+        created = Task._kam_create_due(Task._kam_due(self.partner_id), visit=self)
+        if not (self.merchandising_task_ids or created):
+            raise UserError(
+                self.env._(
+                    "No merchandising task is due for %(account)s: create one by hand "
+                    "from the Merchandising Tasks tab if needed.",
+                    account=self.partner_id.display_name,
+                )
+            )
         return True
+
+    def action_view_merchandising_tasks(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "kam_management.kam_merchandising_task_action"
+        )
+        action["domain"] = [("visit_id", "=", self.id)]
+        action["context"] = {
+            "default_visit_id": self.id,
+            "default_partner_id": self.partner_id.id,
+        }
+        return action
 
     def action_done(self):
         if any(visit.state != "planned" for visit in self):

@@ -65,6 +65,26 @@ class ResPartner(models.Model):
         "(Settings > Key Accounts).",
     )
     kam_visit_ids = fields.One2many("kam.visit", "partner_id", string="Visits")
+    # merchandising (duty 2.10)
+    kam_merchandising_compliance = fields.Float(
+        string="Last Compliance (%)",
+        compute="_compute_kam_merchandising",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+        help="Compliance of the last merchandising task done at the account.",
+    )
+    kam_merchandising_last_date = fields.Date(
+        string="Last Merchandising",
+        compute="_compute_kam_merchandising",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+    )
+    kam_merchandising_todo_count = fields.Integer(
+        string="Merchandising Tasks to Do",
+        compute="_compute_kam_merchandising",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+    )
     kam_last_visit_date = fields.Date(
         string="Last Visit",
         compute="_compute_kam_last_visit_date",
@@ -209,6 +229,30 @@ class ResPartner(models.Model):
             partner.kam_credit_valid_until = valid.get(
                 partner.commercial_partner_id, False
             )
+
+    def _compute_kam_merchandising(self):
+        Task = self.env["kam.merchandising.task"]
+        todo = dict(
+            Task._read_group(
+                [("partner_id", "in", self.ids), ("state", "=", "todo")],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        last = {}
+        for partner, days, compliances in Task._read_group(
+            [("partner_id", "in", self.ids), ("state", "=", "done")],
+            ["partner_id"],
+            ["date_done:array_agg", "compliance:array_agg"],
+        ):
+            # both in the order of the ids: the last done day, the latest task of it
+            index = max(range(len(days)), key=lambda i: (days[i], i))
+            last[partner] = (days[index], compliances[index])
+        for partner in self:
+            day, compliance = last.get(partner, (False, 0.0))
+            partner.kam_merchandising_todo_count = todo.get(partner, 0)
+            partner.kam_merchandising_last_date = day
+            partner.kam_merchandising_compliance = compliance
 
     def _kam_kpi_partners(self):
         """The key accounts (commercial partners) whose figures the user may see."""
@@ -433,6 +477,15 @@ class ResPartner(models.Model):
         partner.check_access("write")
         partner.write(vals)
         partner.message_post(body=message)
+
+    def action_kam_view_merchandising_tasks(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "kam_management.kam_merchandising_task_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
 
     def action_kam_view_invoices(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -16,6 +16,7 @@ export class KamVisitCheckIn extends Component {
     setup() {
         this.orm = useService("orm");
         this.notification = useService("notification");
+        this.action = useService("action");
         this.state = useState({busy: false});
     }
 
@@ -47,7 +48,7 @@ export class KamVisitCheckIn extends Component {
             }
             const coords = await this.getPosition();
             const method = this.checkedIn ? "action_check_out" : "action_check_in";
-            await this.orm.call("kam.visit", method, [[record.resId]], {
+            const result = await this.orm.call("kam.visit", method, [[record.resId]], {
                 latitude: coords ? coords.latitude : null,
                 longitude: coords ? coords.longitude : null,
             });
@@ -57,6 +58,10 @@ export class KamVisitCheckIn extends Component {
                 });
             }
             await record.load();
+            if (result && result.type) {
+                // e.g. the warning about merchandising tasks still open
+                await this.action.doAction(result);
+            }
         } finally {
             this.state.busy = false;
         }
