@@ -283,6 +283,12 @@ class KamCreditCheck(models.Model):
         single.next_review = False
         return super(KamCreditCheck, self - single)._compute_next_review()
 
+    @api.model
+    def _get_all_validation_exceptions(self):
+        # the fields a reviewer decides stay editable in the form while the review
+        # is open; the view shows them read-only to the others (as _kam_check_locked)
+        return super()._get_all_validation_exceptions() + list(REVIEWER_FIELDS)
+
     def _add_tier_validation_buttons(self, node, params):
         # Withdraw restarts the review and returns the check to draft: OCA's bare
         # "Restart Validation" would leave it submitted with no reviewer
