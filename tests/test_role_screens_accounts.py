@@ -160,7 +160,10 @@ class TestKeyAccountSmartButtons(KamCommon):
         today = fields.Date.today()
         start = datetime.combine(today + timedelta(days=1), time(9, 0))
         Visit = cls.env["kam.visit"]
-        for account, kam, count in ((cls.account_1, cls.kam_1, 2), (cls.account_2, cls.kam_2, 1)):
+        for account, kam, count in (
+            (cls.account_1, cls.kam_1, 2),
+            (cls.account_2, cls.kam_2, 1),
+        ):
             for day in range(count):
                 Visit.with_user(kam).create(
                     {
@@ -226,7 +229,10 @@ class TestKeyAccountSmartButtons(KamCommon):
             (self.head, self.account_2): (1, 1, 0, 0, 1),
         }
         for (user, partner), counts in expected.items():
-            for contact in (partner, self.contact_1 if partner == self.account_1 else partner):
+            for contact in (
+                partner,
+                self.contact_1 if partner == self.account_1 else partner,
+            ):
                 record = contact.with_user(user)
                 got = tuple(record[fname] for fname in buttons)
                 self.assertEqual(got, counts, f"{user.login} on {contact.name}")
@@ -338,7 +344,9 @@ class TestContractScreens(KamCommon):
         self.assertTrue(check)
         self.assertEqual(draft.with_user(self.kam_1).credit_check_state, "draft")
         action = draft.with_user(self.kam_1).action_view_credit_check()
-        self.assertEqual((action["res_model"], action["res_id"]), (check._name, check.id))
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), (check._name, check.id)
+        )
 
     def test_no_agreed_limit_shows_nothing(self):
         form = Form(self.contract.with_user(self.kam_1))
@@ -440,9 +448,15 @@ class TestCreditChecksToReview(KamCommon):
         message = self.check_1.with_user(self.head).to_validate_message
         self.assertIn("Your decision", message)
         self.assertIn("Account One", message)
-        self.assertIn("Waiting for a credit reviewer", self.check_1.with_user(self.kam_1).to_validate_message)
+        self.assertIn(
+            "Waiting for a credit reviewer",
+            self.check_1.with_user(self.kam_1).to_validate_message,
+        )
         # the requester is no reviewer of their own check
-        self.assertIn("Waiting for a credit reviewer", self.by_head.with_user(self.head).to_validate_message)
+        self.assertIn(
+            "Waiting for a credit reviewer",
+            self.by_head.with_user(self.head).to_validate_message,
+        )
         self.assertFalse(self.check_1.with_user(self.head).next_review)
 
     def test_no_bare_restart_of_the_review(self):

@@ -87,7 +87,6 @@ class KamContract(models.Model):
     note = fields.Html(string="Terms and Conditions")
     reminder_sent = fields.Boolean(copy=False, readonly=True)
     order_count = fields.Integer(
-        string="Order Count",
         compute="_compute_order_count",
         help="Confirmed orders of the account in the contract's company and period.",
     )

@@ -567,9 +567,7 @@ class ResPartner(models.Model):
         return self._kam_action_account_documents("kam_management.kam_visit_action")
 
     def action_kam_view_contracts(self):
-        return self._kam_action_account_documents(
-            "kam_management.kam_contract_action"
-        )
+        return self._kam_action_account_documents("kam_management.kam_contract_action")
 
     def action_kam_view_credit_checks(self):
         return self._kam_action_account_documents(
