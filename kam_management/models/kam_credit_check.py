@@ -266,7 +266,7 @@ class KamCreditCheck(models.Model):
         icon = Markup('<i class="fa fa-lg fa-info-circle"></i> ')
         if self.can_review:
             return icon + self.env._(
-                "Your decision: approve or reject a credit limit of %(limit)s for "
+                "Your decision: validate or reject a credit limit of %(limit)s for "
                 "%(partner)s. Adjust the approved limit, validity or rating below "
                 "first if needed.",
                 limit=self.currency_id.format(self.approved_limit),
