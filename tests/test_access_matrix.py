@@ -123,6 +123,16 @@ res.partner.kam_figures_visible          r    r    r    -    -    -    -    -   
 res.partner.kam_merchandising_compliance r    r    r    -    -    -    -    -    -    -
 res.partner.kam_merchandising_last_date  r    r    r    -    -    -    -    -    -    -
 res.partner.kam_merchandising_todo_count r    r    r    -    -    -    -    -    -    -
+# res.partner: what the form lets the user change (computed for the reader); the
+# smart buttons' counts, of the records each role may open (sales support: contracts
+# and invoices)
+res.partner.kam_can_edit                 r    r    r    r    r    r    r    -    -    -
+res.partner.kam_can_manage               r    r    r    r    r    r    r    -    -    -
+res.partner.kam_visit_count              r    r    r    -    -    -    -    -    -    -
+res.partner.kam_contract_count           r    r    r    r    -    -    -    -    -    -
+res.partner.kam_credit_check_count       r    r    r    -    -    -    -    -    -    -
+res.partner.kam_plan_count               r    r    r    -    -    -    -    -    -    -
+res.partner.kam_invoice_count            r    r    r    r    -    -    -    -    -    -
 # res.partner: credit control is decided by heads of sales (and credit checks)
 res.partner.kam_credit_rating            r    r    rw   -    -    -    -    -    -    -
 res.partner.kam_credit_hold              r    r    rw   -    -    -    -    -    -    -
@@ -696,6 +706,13 @@ class TestKamAccessMatrix(KamCommon):
             "kam_merchandising_last_date",
             "kam_merchandising_todo_count",
             "kam_figures_visible",
+            "kam_can_edit",
+            "kam_can_manage",
+            "kam_visit_count",
+            "kam_contract_count",
+            "kam_credit_check_count",
+            "kam_plan_count",
+            "kam_invoice_count",
             "kam_credit_rating",
             "kam_credit_hold",
             "credit_limit",

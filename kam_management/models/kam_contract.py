@@ -1,9 +1,12 @@
 from collections.abc import Mapping
+from datetime import datetime, time
 
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
 
 from .cron_batch import process_in_batches, process_per_company
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
@@ -64,7 +67,8 @@ class KamContract(models.Model):
         string="Agreed Credit Limit",
         tracking=True,
         groups=KAM_GROUP,
-        help="Applied only through an approved credit check.",
+        help="Leave at zero when the contract agrees no credit limit (a signed "
+        "contract then shows none). Applied only through an approved credit check.",
     )
     renewal_of_id = fields.Many2one(
         "kam.contract", copy=False, ondelete="set null", index=True
@@ -77,8 +81,15 @@ class KamContract(models.Model):
         ondelete="set null",
         groups=KAM_GROUP,
     )
+    credit_check_state = fields.Selection(
+        related="credit_check_id.state", string="Credit Check Status", groups=KAM_GROUP
+    )
     note = fields.Html(string="Terms and Conditions")
     reminder_sent = fields.Boolean(copy=False, readonly=True)
+    order_count = fields.Integer(
+        compute="_compute_order_count",
+        help="Confirmed orders of the account in the contract's company and period.",
+    )
 
     _date_check = models.Constraint(
         "CHECK(date_end IS NULL OR date_end >= date_start)",
@@ -88,6 +99,48 @@ class KamContract(models.Model):
         "(partner_id, company_id) WHERE state = 'active' AND active",
         "An account has at most one active contract per company.",
     )
+
+    # --- computes -------------------------------------------------------
+    @api.depends_context("uid", "tz")
+    @api.depends("partner_id", "company_id", "date_start", "date_end")
+    def _compute_order_count(self):
+        orders = self.env["sale.order"]
+        contracts = self.filtered(lambda c: c.partner_id and c.date_start)
+        if contracts and orders.has_access("read"):
+            orders = orders.search_fetch(
+                Domain.OR(contract._kam_order_domain() for contract in contracts),
+                ["partner_id", "company_id", "state", "date_order"],
+                order="id",
+            )
+        for contract in self:
+            contract.order_count = (
+                len(orders.filtered_domain(contract._kam_order_domain()))
+                if contract in contracts
+                else 0
+            )
+
+    def _kam_order_domain(self):
+        """The account's confirmed orders in the contract's company and period (its
+        days in the user's time zone)."""
+        self.ensure_one()
+
+        def day_start(day):
+            start = self.env.tz.localize(datetime.combine(day, time.min))
+            return start.astimezone(pytz.utc).replace(tzinfo=None)
+
+        domain = Domain(
+            [
+                ("partner_id.commercial_partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "sale"),
+                ("date_order", ">=", day_start(self.date_start)),
+            ]
+        )
+        if self.date_end:
+            domain &= Domain(
+                "date_order", "<", day_start(self.date_end + relativedelta(days=1))
+            )
+        return domain
 
     def _kam_check_no_other_active(self):
         """At most one active contract per account and company (checked before the
@@ -280,6 +333,31 @@ class KamContract(models.Model):
                 "date_end": start + length if length else False,
             }
         )
+
+    def action_view_orders(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        contracts = self.filtered(lambda c: c.partner_id and c.date_start)
+        action["domain"] = (
+            Domain.OR(contract._kam_order_domain() for contract in contracts)
+            if contracts
+            else Domain.FALSE
+        )
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_credit_check(self):
+        checks = self.credit_check_id
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Checks"),
+            "res_model": "kam.credit.check",
+            "domain": [("id", "in", checks.ids)],
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+        }
+        if len(checks) == 1:
+            action.update(res_id=checks.id, view_mode="form", views=[(False, "form")])
+        return action
 
     # --- cron -----------------------------------------------------------
     @api.model

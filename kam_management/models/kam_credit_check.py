@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -253,6 +254,48 @@ class KamCreditCheck(models.Model):
             "hold_on_reject",
             "activity_ids",
         ]
+
+    @api.depends_context("uid")
+    def _compute_to_validate_message(self):
+        # the banner over a submitted check says who decides (see below)
+        return super()._compute_to_validate_message()
+
+    def _get_to_validate_message(self):
+        """The banner of a submitted check: to its reviewer, what to decide; to
+        the others, who decides."""
+        icon = Markup('<i class="fa fa-lg fa-info-circle"></i> ')
+        if self.can_review:
+            return icon + self.env._(
+                "Your decision: validate or reject a credit limit of %(limit)s for "
+                "%(partner)s. Adjust the approved limit, validity or rating below "
+                "first if needed.",
+                limit=self.currency_id.format(self.approved_limit),
+                partner=self.partner_id.display_name,
+            )
+        return icon + self.env._(
+            "Waiting for a credit reviewer (a head of sales or an accounting manager) "
+            "to approve or reject this check. Withdraw it to change it."
+        )
+
+    def _compute_next_review(self):
+        # one review: the banner says it all ("Next: <tier name>" repeats it)
+        single = self.filtered(lambda check: len(check.review_ids) <= 1)
+        single.next_review = False
+        return super(KamCreditCheck, self - single)._compute_next_review()
+
+    @api.model
+    def _get_all_validation_exceptions(self):
+        # the fields a reviewer decides stay editable in the form while the review
+        # is open; the view shows them read-only to the others (as _kam_check_locked)
+        return super()._get_all_validation_exceptions() + list(REVIEWER_FIELDS)
+
+    def _add_tier_validation_buttons(self, node, params):
+        # Withdraw restarts the review and returns the check to draft: OCA's bare
+        # "Restart Validation" would leave it submitted with no reviewer
+        buttons = super()._add_tier_validation_buttons(node, params)
+        for button in buttons.xpath("//button[@name='restart_validation']"):
+            button.getparent().remove(button)
+        return buttons
 
     # --- actions --------------------------------------------------------
     def action_refresh_history(self):

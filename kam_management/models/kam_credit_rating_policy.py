@@ -2,6 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 RATINGS = [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")]
+# OCA financial risk blocks orders when the overdue amount exceeds the limit, and sets
+# no limit at 0: a cent tolerates none
+NONE_TOLERATED = 0.01
 
 
 class KamCreditRatingPolicy(models.Model):
@@ -22,20 +25,39 @@ class KamCreditRatingPolicy(models.Model):
         help="Leave empty to apply the policy in every company without its own.",
     )
     risk_sale_order_include = fields.Boolean(
-        string="Count Confirmed Orders",
+        string="Orders in Exposure",
         default=True,
-        help="Confirmed, not yet invoiced orders count in the exposure.",
+        help="Confirmed orders not yet invoiced count in the account's credit "
+        "exposure, against its credit limit.",
     )
     risk_invoice_open_include = fields.Boolean(
-        string="Count Open Invoices", default=True
+        string="Open Invoices in Exposure",
+        default=True,
+        help="Invoices not yet due count in the account's credit exposure.",
     )
     risk_invoice_unpaid_include = fields.Boolean(
-        string="Count Unpaid Invoices", default=True
+        string="Overdue in Exposure",
+        default=True,
+        help="Invoices past due (beyond the company's maturity margin) count in the "
+        "account's credit exposure.",
+    )
+    unpaid_tolerance = fields.Selection(
+        [
+            ("credit_limit", "Within the credit limit"),
+            ("none", "None"),
+            ("amount", "Up to an amount"),
+        ],
+        string="Overdue Tolerated",
+        compute="_compute_unpaid_tolerance",
+        inverse="_inverse_unpaid_tolerance",
+        help="How much of invoices past due an account may have before its orders "
+        "are blocked: no separate limit (only the credit limit), none at all, or up "
+        "to an amount.",
     )
     risk_invoice_unpaid_limit = fields.Float(
-        string="Unpaid Invoices Tolerated",
-        help="Amount of invoices past due (beyond the maturity margin) above which "
-        "orders are blocked; 0 = no separate limit, a tiny amount = none tolerated.",
+        string="Overdue Tolerated up to",
+        help="Amount of invoices past due above which orders are blocked "
+        "(OCA financial risk: 0 sets no separate limit, a cent tolerates none).",
     )
     note = fields.Char()
 
@@ -43,6 +65,25 @@ class KamCreditRatingPolicy(models.Model):
         "(rating, COALESCE(company_id, 0))",
         "A company has one policy per rating.",
     )
+
+    @api.depends("risk_invoice_unpaid_limit")
+    def _compute_unpaid_tolerance(self):
+        for policy in self:
+            limit = policy.risk_invoice_unpaid_limit
+            if not limit:
+                policy.unpaid_tolerance = "credit_limit"
+            elif limit <= NONE_TOLERATED:
+                policy.unpaid_tolerance = "none"
+            else:
+                policy.unpaid_tolerance = "amount"
+
+    def _inverse_unpaid_tolerance(self):
+        for policy in self:
+            if policy.unpaid_tolerance == "credit_limit":
+                policy.risk_invoice_unpaid_limit = 0.0
+            elif policy.unpaid_tolerance == "none":
+                policy.risk_invoice_unpaid_limit = NONE_TOLERATED
+            # "amount": the amount entered beside it
 
     @api.constrains("risk_invoice_unpaid_limit")
     def _check_unpaid_limit(self):

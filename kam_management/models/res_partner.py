@@ -9,6 +9,7 @@ KAM_GROUP = "kam_management.group_kam_user"
 KAM_MANAGER_GROUP = "kam_management.group_kam_manager"
 RISK_MANAGER_GROUP = "account_financial_risk.group_account_financial_risk_manager"
 CREDIT_REVIEWER_GROUP = "kam_management.group_kam_credit_reviewer"
+SALES_SUPPORT_GROUP = "kam_management.group_kam_sales_support"
 
 
 class ResPartner(models.Model):
@@ -162,6 +163,42 @@ class ResPartner(models.Model):
         compute_sudo=True,
         groups=KAM_GROUP,
         help="Date of the last confirmed sales order.",
+    )
+    # what the user may change: the form shows the rest read-only, as
+    # _kam_check_edit_rights refuses it on save
+    kam_can_edit = fields.Boolean(
+        string="Can Change Key Account Settings",
+        compute="_compute_kam_can_edit",
+        groups="base.group_user",
+        help="The key account flag, tier, segment and visit interval: the account's "
+        "own KAM (or a KAM on an account nobody manages) and heads of sales.",
+    )
+    kam_can_manage = fields.Boolean(
+        string="Can Assign and Rate Key Accounts",
+        compute="_compute_kam_can_edit",
+        groups="base.group_user",
+        help="Heads of sales assign key accounts to KAMs and change credit ratings, "
+        "holds and a key account's credit limit.",
+    )
+    # smart buttons: what the user can open, counted in one query per model
+    kam_visit_count = fields.Integer(
+        string="Visit Count", compute="_compute_kam_counts", groups=KAM_GROUP
+    )
+    kam_contract_count = fields.Integer(
+        string="Contract Count",
+        compute="_compute_kam_counts",
+        groups=f"{KAM_GROUP},{SALES_SUPPORT_GROUP}",
+    )
+    kam_credit_check_count = fields.Integer(
+        string="Credit Check Count", compute="_compute_kam_counts", groups=KAM_GROUP
+    )
+    kam_plan_count = fields.Integer(
+        string="Plan Count", compute="_compute_kam_counts", groups=KAM_GROUP
+    )
+    kam_invoice_count = fields.Integer(
+        string="Invoice Count",
+        compute="_compute_kam_counts",
+        groups=f"{KAM_GROUP},{SALES_SUPPORT_GROUP}",
     )
 
     # --- computes -------------------------------------------------------
@@ -321,6 +358,61 @@ class ResPartner(models.Model):
         )
         return Domain("commercial_partner_id", "in", partners.ids)
 
+    @api.depends_context("uid")
+    def _compute_kam_can_edit(self):
+        """What _kam_check_edit_rights lets the user write, from the saved values
+        (those it checks): a new partner has no owner yet."""
+        user = self.env.user
+        manager = self.env.su or user.has_group(KAM_MANAGER_GROUP)
+        kam = user.has_group(KAM_GROUP)
+        for partner in self:
+            partner.kam_can_manage = manager
+            partner.kam_can_edit = manager or (
+                kam and not partner._origin._kam_accounts_of_others(user)
+            )
+
+    @api.depends_context("uid", "company")
+    def _compute_kam_counts(self):
+        """The records the smart buttons open, as the user may read them."""
+        # saved accounts only: a partner being created has nothing yet
+        commercial = self.commercial_partner_id._origin
+        counted = {
+            "kam_visit_count": ("kam.visit", "partner_id", Domain.TRUE),
+            "kam_contract_count": ("kam.contract", "partner_id", Domain.TRUE),
+            "kam_credit_check_count": ("kam.credit.check", "partner_id", Domain.TRUE),
+            "kam_invoice_count": (
+                "account.move",
+                "commercial_partner_id",
+                self._kam_invoice_domain(),
+            ),
+        }
+        for field_name, (model, partner_field, domain) in counted.items():
+            counts = {}
+            # a button of a model the user cannot read is not shown (its groups)
+            if self.env[model].has_access("read"):
+                counts = dict(
+                    self.env[model]._read_group(
+                        Domain(partner_field, "in", commercial.ids) & domain,
+                        [partner_field],
+                        ["__count"],
+                    )
+                )
+            for partner in self:
+                partner[field_name] = counts.get(
+                    partner.commercial_partner_id._origin, 0
+                )
+        plans = {}
+        if self.env["kam.plan.line"].has_access("read"):
+            plans = dict(
+                self.env["kam.plan.line"]._read_group(
+                    [("partner_id", "in", commercial.ids)],
+                    ["partner_id"],
+                    ["plan_id:count_distinct"],
+                )
+            )
+        for partner in self:
+            partner.kam_plan_count = plans.get(partner.commercial_partner_id._origin, 0)
+
     # --- constraints ----------------------------------------------------
     @api.constrains(
         "is_key_account", "parent_id", "is_company", "kam_visit_interval_days"
@@ -431,16 +523,23 @@ class ResPartner(models.Model):
             raise AccessError(
                 self.env._("Only key account managers can change key account settings.")
             )
-        others = self.commercial_partner_id.filtered(
-            lambda p: p.kam_user_id and p.kam_user_id != user
-        )
-        if others or vals.get("kam_user_id") not in (None, False, user.id):
+        if self._kam_accounts_of_others(user) or vals.get("kam_user_id") not in (
+            None,
+            False,
+            user.id,
+        ):
             raise AccessError(
                 self.env._(
                     "Key accounts of another key account manager can only be changed "
                     "by a head of sales."
                 )
             )
+
+    def _kam_accounts_of_others(self, user):
+        """The key accounts (commercial partners) of ``self`` another KAM manages."""
+        return self.commercial_partner_id.filtered(
+            lambda p: p.kam_user_id and p.kam_user_id != user
+        )
 
     @api.model
     def _kam_risk_fields(self):
@@ -487,13 +586,49 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id}
         return action
 
-    def action_kam_view_invoices(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account.action_move_out_invoice_type"
-        )
-        action["domain"] = [
-            ("commercial_partner_id", "in", self.commercial_partner_id.ids),
-            ("move_type", "in", self.env["account.move"].get_sale_types()),
-        ]
-        action["context"] = {"default_move_type": "out_invoice"}
+    @api.model
+    def _kam_invoice_domain(self):
+        return Domain("move_type", "in", self.env["account.move"].get_sale_types())
+
+    def _kam_action_documents(self, xmlid, domain, context=None):
+        """``xmlid``'s window action on the account's records (the smart buttons):
+        its own default filters would hide some of them."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = domain
+        action["context"] = context or {}
+        # a list of records first (the visits open on their calendar otherwise)
+        action["views"] = sorted(action["views"], key=lambda view: view[1] != "list")
         return action
+
+    def action_kam_view_invoices(self):
+        return self._kam_action_documents(
+            "account.action_move_out_invoice_type",
+            Domain("commercial_partner_id", "in", self.commercial_partner_id.ids)
+            & self._kam_invoice_domain(),
+            {"default_move_type": "out_invoice"},
+        )
+
+    def _kam_action_account_documents(self, xmlid):
+        account = self.commercial_partner_id[:1]
+        return self._kam_action_documents(
+            xmlid,
+            [("partner_id", "=", account.id)],
+            {"default_partner_id": account.id},
+        )
+
+    def action_kam_view_visits(self):
+        return self._kam_action_account_documents("kam_management.kam_visit_action")
+
+    def action_kam_view_contracts(self):
+        return self._kam_action_account_documents("kam_management.kam_contract_action")
+
+    def action_kam_view_credit_checks(self):
+        return self._kam_action_account_documents(
+            "kam_management.kam_credit_check_action"
+        )
+
+    def action_kam_view_plans(self):
+        return self._kam_action_documents(
+            "kam_management.kam_plan_action",
+            [("line_ids.partner_id", "in", self.commercial_partner_id.ids)],
+        )
