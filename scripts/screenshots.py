@@ -34,13 +34,24 @@ M = "kam_management."
 # login: [(page, action xml id, optional record: (model, domain) read as that user)]
 PAGES = {
     "hector": [
-        ("visits", M + "kam_visit_action", None),
-        ("plan-analysis", M + "kam_plan_report_action", None),
-        ("key-account-sales", M + "sale_report_action_key_accounts", None),
-        ("credit-checks", M + "kam_credit_check_action", None),
+        ("visits", M + "kam_visit_action_open", None),
+        ("plan-analysis", M + "kam_plan_report_action_open", None),
+        ("key-account-sales", M + "sale_report_action_key_accounts_open", None),
+        ("credit-checks-to-review", M + "kam_credit_check_action_to_review", None),
+        (
+            "credit-check",
+            M + "kam_credit_check_action",
+            ("kam.credit.check", [("state", "=", "submitted")]),
+        ),
+        (
+            "merchandising-compliance",
+            M + "kam_merchandising_task_action_analysis",
+            None,
+        ),
+        ("key-account-settings", M + "res_company_action_kam_settings", None),
     ],
     "anna": [
-        ("today", M + "kam_visit_action_today", None),
+        ("today", M + "kam_visit_action_open_today", None),
         ("key-accounts", M + "res_partner_action_key_accounts_open", None),
         (
             "account",
@@ -52,10 +63,21 @@ PAGES = {
             M + "kam_visit_action",
             ("kam.visit", [("state", "=", "planned")]),
         ),
+        ("merchandising-tasks", M + "kam_merchandising_task_action", None),
+        (
+            "merchandising-task",
+            M + "kam_merchandising_task_action",
+            ("kam.merchandising.task", [("state", "=", "todo")]),
+        ),
         ("plans", M + "kam_plan_action", None),
     ],
     "sofia": [
-        ("quotations", "sale.action_quotations_with_onboarding", None),
+        ("orders-to-enter", M + "sale_order_action_to_enter", None),
+        (
+            "order",
+            "sale.action_quotations_with_onboarding",
+            ("sale.order", [("partner_id.is_key_account", "=", True)]),
+        ),
         ("contracts", M + "kam_contract_action", None),
     ],
 }

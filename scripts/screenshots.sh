@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# make screenshots: the demo (kam_demo, created or upgraded as by make demo) served on a
+# make screenshots: a fresh demo database (kam_shots, made as by make demo) served on a
 # spare port, then scripts/screenshots.py writes each role's main screens, desktop and
 # phone, to kam_management/static/description/screenshots/.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PORT=${KAM_SHOTS_PORT:-8079}
 OUT=${KAM_SHOTS_DIR:-$ROOT/kam_management/static/description/screenshots}
-DEMO_DB=${KAM_DEMO_DB:-kam_demo}
+DEMO_DB=${KAM_SHOTS_DB:-kam_shots}
 LOG="$ROOT/.state/screenshots_server.log"
-mkdir -p "$ROOT/.state"
+bash "$ROOT/scripts/setup.sh" > /dev/null
+# shellcheck disable=SC1091
+source "$ROOT/.state/pg.env"
+dropdb --if-exists --force "$DEMO_DB"  # the demo's dates are relative to today
 
 KAM_HTTP_PORT=$PORT KAM_DEMO_DB=$DEMO_DB bash "$ROOT/scripts/demo.sh" > "$LOG" 2>&1 &
 server=$!
