@@ -20,3 +20,4 @@ from . import kam_credit_rating_policy
 from . import kam_credit_check
 from . import kam_credit_check_score
 from . import kam_contract
+from . import kam_training
