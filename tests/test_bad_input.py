@@ -1350,7 +1350,9 @@ class TestBadInput(KamCommon):
             ),
             write("kam.training", "another KAM", {"user_id": self.kam_2.id}),
             write(
-                "kam.training", "another KAM's account", {"partner_id": self.account_2.id}
+                "kam.training",
+                "another KAM's account",
+                {"partner_id": self.account_2.id},
             ),
             write(
                 "kam.training",

@@ -28,7 +28,9 @@ class TestKamTraining(KamCommon):
                 {"name": "Manager One", "parent_id": cls.account_1.id},
             ]
         )
-        cls.buyer_2 = Partner.create({"name": "Buyer Two", "parent_id": cls.account_2.id})
+        cls.buyer_2 = Partner.create(
+            {"name": "Buyer Two", "parent_id": cls.account_2.id}
+        )
         cls.internal = new_test_user(
             cls.env,
             login="kam_internal",
@@ -216,9 +218,7 @@ class TestKamTraining(KamCommon):
         Training = self.env["kam.training"]
 
         # a KAM: their own trainings only
-        self.assertEqual(
-            Training.with_user(self.kam_1).search([]), client_1 | self_1
-        )
+        self.assertEqual(Training.with_user(self.kam_1).search([]), client_1 | self_1)
         with self.assertRaises(AccessError):
             client_2.with_user(self.kam_1).read(["topic"])
         with self.assertRaises(AccessError):
@@ -243,7 +243,9 @@ class TestKamTraining(KamCommon):
 
         # sales support: the client trainings, read only, never own development
         support = Training.with_user(self.support)
-        self.assertEqual(support.search([("id", "in", (client_1 | self_1).ids)]), client_1)
+        self.assertEqual(
+            support.search([("id", "in", (client_1 | self_1).ids)]), client_1
+        )
         self.assertEqual(client_1.with_user(self.support).attendee_ids, self.buyer_1)
         with self.assertRaises(AccessError):
             self_1.with_user(self.support).read(["topic"])
@@ -279,7 +281,9 @@ class TestKamTraining(KamCommon):
         )
         training = self._training()
         self.assertFalse(
-            self.env["kam.training"].with_user(head_b).search([("id", "=", training.id)])
+            self.env["kam.training"]
+            .with_user(head_b)
+            .search([("id", "=", training.id)])
         )
         with self.assertRaises(AccessError):
             training.with_user(head_b).read(["topic"])
@@ -303,8 +307,10 @@ class TestKamTraining(KamCommon):
         training = form.save()
         self.assertEqual(training.kam_year_hours, 18.0)
         # a head of sales sees each KAM's own year
-        other = self.env["kam.training"].with_user(self.head).search(
-            [("user_id", "=", self.kam_2.id)]
+        other = (
+            self.env["kam.training"]
+            .with_user(self.head)
+            .search([("user_id", "=", self.kam_2.id)])
         )
         self.assertEqual(other.kam_year_hours, 5.0)
 
@@ -358,7 +364,9 @@ class TestKamTraining(KamCommon):
         # another KAM's account: nothing, not a false zero
         hidden = self.account_2.with_user(self.kam_1)
         self.assertFalse(hidden.kam_training_figures_visible)
-        self.assertEqual(self.account_2.with_user(self.kam_2).kam_training_hours_year, 9.0)
+        self.assertEqual(
+            self.account_2.with_user(self.kam_2).kam_training_hours_year, 9.0
+        )
         with self.assertRaises(AccessError):
             self.account_1.with_user(self.internal).kam_training_count  # noqa: B018
 

@@ -366,7 +366,8 @@ class KamTraining(models.Model):
         if not self:
             return
         types = {
-            xmlid: self.env.ref(xmlid) for xmlid in (ACTIVITY_SESSION, ACTIVITY_CERTIFICATE)
+            xmlid: self.env.ref(xmlid)
+            for xmlid in (ACTIVITY_SESSION, ACTIVITY_CERTIFICATE)
         }
         Activity = self.env["mail.activity"]
         existing = Activity.search(

@@ -498,9 +498,15 @@ class ResPartner(models.Model):
             ]
             counts = dict(Training._read_group(domain, ["partner_id"], ["__count"]))
             year_start, year_end = Training._kam_year_bounds()
-            year_domain = [*domain, ("date", ">=", year_start), ("date", "<=", year_end)]
+            year_domain = [
+                *domain,
+                ("date", ">=", year_start),
+                ("date", "<=", year_end),
+            ]
             hours = dict(
-                Training._read_group(year_domain, ["partner_id"], ["duration_hours:sum"])
+                Training._read_group(
+                    year_domain, ["partner_id"], ["duration_hours:sum"]
+                )
             )
             # one row per account and attendee: the distinct staff trained
             for partner, attendee in Training._read_group(
