@@ -312,6 +312,14 @@ class TestBadInput(KamCommon):
             company_id=env.company.id,
             company_ids=[Command.set(env.company.ids)],
         )
+        cls.policy_document = env["ir.attachment"].create(
+            {
+                "name": "policy.pdf",
+                "raw": b"%PDF",
+                "res_model": "kam.credit.check",
+                "res_id": cls.check_1.id,
+            }
+        )
         cls.huge = _huge_text()
 
     @classmethod
@@ -1341,6 +1349,12 @@ class TestBadInput(KamCommon):
                 },
             ),
             write("kam.training", "no hours", {"duration_hours": 0.0}),
+            write("kam.training", "1000 attendees", {"attendee_count": 1000}),
+            write(
+                "kam.training",
+                "another record's file as material",
+                {"material_ids": [(Command.LINK, self.policy_document.id)]},
+            ),
             write("kam.training", "a score of 9", {"feedback_score": "9"}),
             write("kam.training", "no account", {"partner_id": False}),
             write(

@@ -204,6 +204,10 @@ class TestKamTraining(KamCommon):
                 self._training(**vals)
         # and on write
         training = self._training()
+        with self.assertRaisesMessage(UserError, "Attendance .* can only be set"):
+            training.attendee_count = 1000
+        with self.assertRaisesMessage(UserError, "Attendance .* can only be set"):
+            self._training(attendee_count=50)
         with self.assertRaisesMessage(ValidationError, "more than 0"):
             training.duration_hours = -1
         with self.assertRaisesMessage(ValidationError, "cannot come before"):
@@ -432,6 +436,40 @@ class TestKamTraining(KamCommon):
             self.assertEqual(handout.with_user(user).raw, b"Shelf layout")
         with self.assertRaises(AccessError):
             handout.with_user(self.kam_2).raw  # noqa: B018
+
+    def test_materials_of_another_record_are_refused(self):
+        """Only the training's own files: not another record's that the user may
+        read (the training's readers may not), not another user's upload."""
+        Attachment = self.env["ir.attachment"]
+        check = self.env["kam.credit.check"].create(
+            {"partner_id": self.account_1.id, "requested_limit": 1000.0}
+        )
+        balance_sheet = Attachment.create(
+            {
+                "name": "balance_sheet.pdf",
+                "raw": b"%PDF",
+                "res_model": "kam.credit.check",
+                "res_id": check.id,
+            }
+        )
+        self.assertTrue(balance_sheet.with_user(self.kam_1).name)
+        for user in (self.kam_1, self.head):
+            with (
+                self.subTest(user=user.login),
+                self.assertRaisesMessage(ValidationError, "is not a file of the"),
+            ):
+                self._training(user, material_ids=[Command.set(balance_sheet.ids)])
+        training = self._training()
+        with self.assertRaisesMessage(ValidationError, "balance_sheet.pdf is not"):
+            training.material_ids = balance_sheet
+        self.assertEqual(balance_sheet.res_id, check.id)
+        # another KAM's upload: the KAM may not even read it
+        draft = Attachment.with_user(self.kam_2).create(
+            {"name": "draft.txt", "raw": b"x", "res_model": "kam.training", "res_id": 0}
+        )
+        with self.assertRaises(AccessError):
+            training.material_ids = draft
+        self.assertFalse(draft.res_id)
 
     # --- demo data ------------------------------------------------------------------
     def test_demo_trainings(self):

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import format_date
 
 from .res_partner import KAM_MANAGER_GROUP
+from .workflow import check_workflow_fields
 
 # a course of a few months at most: more hours are a typing error
 MAX_HOURS = 1000
@@ -14,6 +15,8 @@ MAX_HOURS = 1000
 CERTIFICATE_NOTICE_DAYS = 30
 ACTIVITY_SESSION = "kam_management.mail_activity_type_kam_training_session"
 ACTIVITY_CERTIFICATE = "kam_management.mail_activity_type_kam_certificate_renewal"
+# computed from the attendees: a figure of the analysis no client sets
+COMPUTED_FIELDS = ("attendee_count",)
 # the fields the reminders (activities) follow
 REMINDER_FIELDS = {
     "training_type",
@@ -103,7 +106,11 @@ class KamTraining(models.Model):
         help="The account's staff who attended.",
     )
     attendee_count = fields.Integer(
-        string="Staff Trained", compute="_compute_attendee_count", store=True
+        string="Attendance",
+        compute="_compute_attendee_count",
+        store=True,
+        help="The number of attendees; summed over trainings, a person trained "
+        "twice counts twice.",
     )
     material_ids = fields.Many2many(
         "ir.attachment",
@@ -111,6 +118,7 @@ class KamTraining(models.Model):
         "training_id",
         "attachment_id",
         string="Materials",
+        copy=False,
         help="Slides, handouts, price lists used in the session.",
     )
     feedback_score = fields.Selection(
@@ -304,6 +312,8 @@ class KamTraining(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if isinstance(vals_list, list):
+            for vals in vals_list:
+                check_workflow_fields(self, vals, COMPUTED_FIELDS, create=True)
             self._kam_check_owner(vals_list)
         trainings = super().create(vals_list)
         trainings._kam_attach_materials()
@@ -311,6 +321,7 @@ class KamTraining(models.Model):
         return trainings
 
     def write(self, vals):
+        check_workflow_fields(self, vals, COMPUTED_FIELDS)
         self._kam_check_owner([vals])
         res = super().write(vals)
         if "material_ids" in vals:
@@ -321,15 +332,30 @@ class KamTraining(models.Model):
 
     # --- business -------------------------------------------------------
     def _kam_attach_materials(self):
-        """Files uploaded before the training was saved belong to no record yet
-        (only their uploader reads them): attach them to the training, so that
-        whoever reads the training reads its materials."""
+        """The materials are the training's own files. Those uploaded before the
+        training was saved belong to no record yet (only their uploader reads
+        them): they are attached to the training, so that whoever reads the
+        training reads them. Another record's file is refused: the training would
+        show it to its readers, or fail to open for those who may not read it."""
         for training in self:
-            training.material_ids.filtered(
-                lambda a: a.res_model == self._name
-                and not a.res_id
-                and a.create_uid == self.env.user
-            ).write({"res_id": training.id})
+            # sudo: where each file belongs, to refuse another record's
+            for attachment in training.material_ids.sudo():
+                if (
+                    attachment.res_model != self._name
+                    or attachment.res_id not in (0, training.id)
+                    or (not attachment.res_id and attachment.create_uid != self.env.user)
+                ):
+                    raise ValidationError(
+                        self.env._(
+                            "%(file)s is not a file of the training %(training)s: "
+                            "upload it on the training.",
+                            file=attachment.name,
+                            training=training.display_name,
+                        )
+                    )
+            training.material_ids.filtered(lambda a: not a.res_id).write(
+                {"res_id": training.id}
+            )
 
     def _kam_reminders(self):
         """[(activity type xml id, deadline or None, summary)] of the training: the
