@@ -343,7 +343,9 @@ class KamTraining(models.Model):
                 if (
                     attachment.res_model != self._name
                     or attachment.res_id not in (0, training.id)
-                    or (not attachment.res_id and attachment.create_uid != self.env.user)
+                    or (
+                        not attachment.res_id and attachment.create_uid != self.env.user
+                    )
                 ):
                     raise ValidationError(
                         self.env._(
