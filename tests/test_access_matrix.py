@@ -31,7 +31,7 @@ nothing of company A.
 
 from dataclasses import dataclass, field
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -100,6 +100,10 @@ kam.merchandising.task:todo              crwu -    crwu -    -    -    -    -   
 kam.merchandising.task:done              r    -    r    -    -    -    -    -    -    -
 # the KAM's own items of a task to do (the checklist's own are answered, not removed)
 kam.merchandising.task.line:todo         crwu -    crwu -    -    -    -    -    -    -
+# trainings: a KAM logs their own (of their own accounts), heads of sales all of them;
+# sales support reads the client trainings, never a KAM's own development
+kam.training:client                      crw  -    crwu r    -    -    -    -    -    -
+kam.training:self                        crw  -    crwu -    -    -    -    -    -    -
 # releasing a credit block: KAMs (on their orders) and sales support may open the
 # wizard, only a head of sales releases
 kam.credit.release                       c    -    cx   c    -    -    -    -    -    -
@@ -133,6 +137,12 @@ res.partner.kam_contract_count           r    r    r    r    -    -    -    -   
 res.partner.kam_credit_check_count       r    r    r    -    -    -    -    -    -    -
 res.partner.kam_plan_count               r    r    r    -    -    -    -    -    -    -
 res.partner.kam_invoice_count            r    r    r    r    -    -    -    -    -    -
+# res.partner: the trainings of the account's staff, for KAMs and sales support
+# (another KAM's account shows them as nothing: kam_training_figures_visible)
+res.partner.kam_training_count           r    r    r    r    -    -    -    -    -    -
+res.partner.kam_trained_staff_year       r    r    r    r    -    -    -    -    -    -
+res.partner.kam_training_hours_year      r    r    r    r    -    -    -    -    -    -
+res.partner.kam_training_figures_visible r    r    r    r    -    -    -    -    -    -
 # res.partner: credit control is decided by heads of sales (and credit checks)
 res.partner.kam_credit_rating            r    r    rw   -    -    -    -    -    -    -
 res.partner.kam_credit_hold              r    r    rw   -    -    -    -    -    -    -
@@ -401,6 +411,26 @@ class TestKamAccessMatrix(KamCommon):
             cls.env["kam.merchandising.task.line"]
             .with_user(kam)
             .create({"task_id": cls.task_todo.id, "name": "Matrix shelf clean"})
+        )
+        today = fields.Date.today()
+        Training = cls.env["kam.training"].with_user(kam)
+        cls.training_client = Training.create(
+            {
+                "partner_id": cls.account.id,
+                "company_id": company_a.id,
+                "topic": "Matrix session",
+                "date": today,
+                "duration_hours": 2.0,
+            }
+        )
+        cls.training_self = Training.create(
+            {
+                "training_type": "self",
+                "company_id": company_a.id,
+                "topic": "Matrix course",
+                "date": today,
+                "duration_hours": 8.0,
+            }
         )
         cls.order = (
             cls.env["sale.order"]
@@ -673,6 +703,32 @@ class TestKamAccessMatrix(KamCommon):
                 release_vals,
                 action=release,
             ),
+            "kam.training:client": Subject(
+                self.training_client,
+                "crwu",
+                ["topic", "partner_id", "duration_hours", "attendee_ids"],
+                for_account(
+                    partner_id=account.id,
+                    topic="Matrix new session",
+                    date=str(fields.Date.today()),
+                    duration_hours=1.0,
+                ),
+                {"feedback_score": "4"},
+            ),
+            "kam.training:self": Subject(
+                self.training_self,
+                "crwu",
+                ["topic", "duration_hours", "certificate_expiry_date"],
+                # kam's own development (anyone logs their own)
+                in_a(
+                    training_type="self",
+                    user_id=self.kam_1.id,
+                    topic="Matrix new course",
+                    date=str(fields.Date.today()),
+                    duration_hours=4.0,
+                ),
+                {"provider": "Matrix Academy"},
+            ),
             "kam.visit.planner": Subject(
                 self.env["kam.visit.planner"],
                 "c",
@@ -713,6 +769,10 @@ class TestKamAccessMatrix(KamCommon):
             "kam_credit_check_count",
             "kam_plan_count",
             "kam_invoice_count",
+            "kam_training_count",
+            "kam_trained_staff_year",
+            "kam_training_hours_year",
+            "kam_training_figures_visible",
             "kam_credit_rating",
             "kam_credit_hold",
             "credit_limit",

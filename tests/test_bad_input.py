@@ -261,6 +261,33 @@ class TestBadInput(KamCommon):
         )
         cls.task_1_done.line_ids.write({"result": "na"})
         cls.task_1_done.action_done()
+        # trainings: kam_1's session for account_1's staff and own course, kam_2's
+        trainings = env["kam.training"].sudo()
+        cls.training_1, cls.training_1_self, cls.training_2 = trainings.create(
+            [
+                {
+                    "partner_id": cls.account_1.id,
+                    "user_id": cls.kam_1.id,
+                    "topic": "Shelf layout",
+                    "date": cls.today,
+                    "duration_hours": 2.0,
+                },
+                {
+                    "training_type": "self",
+                    "user_id": cls.kam_1.id,
+                    "topic": "Negotiation",
+                    "date": cls.today,
+                    "duration_hours": 8.0,
+                },
+                {
+                    "partner_id": cls.account_2.id,
+                    "user_id": cls.kam_2.id,
+                    "topic": "Shelf layout",
+                    "date": cls.today,
+                    "duration_hours": 2.0,
+                },
+            ]
+        )
 
         # orders, the planner and the release wizard of each KAM
         cls.order_1 = cls._order(cls.kam_1, cls.account_1)
@@ -304,6 +331,14 @@ class TestBadInput(KamCommon):
             groups="base.group_system,kam_management.group_kam_manager",
             company_id=env.company.id,
             company_ids=[Command.set(env.company.ids)],
+        )
+        cls.policy_document = env["ir.attachment"].create(
+            {
+                "name": "policy.pdf",
+                "raw": b"%PDF",
+                "res_model": "kam.credit.check",
+                "res_id": cls.check_1.id,
+            }
         )
         cls.huge = _huge_text()
 
@@ -541,6 +576,18 @@ class TestBadInput(KamCommon):
                 "create": {"task_id": self.task_1.id, "name": "Shelf clean"},
                 "record": self.task_1.line_ids[:1],
                 "other": self.task_2.line_ids[:1],
+            },
+            "kam.training": {
+                "user": "kam_1",
+                "create": {
+                    "training_type": "client",
+                    "partner_id": self.account_1.id,
+                    "topic": "Promotion mechanics",
+                    "date": str(self.today),
+                    "duration_hours": 1.5,
+                },
+                "record": self.training_1,
+                "other": self.training_2,
             },
             "kam.credit.rating.policy": {
                 "user": "head",
@@ -784,6 +831,13 @@ class TestBadInput(KamCommon):
         yesterday, today = str(self.today - timedelta(days=1)), str(self.today)
         other_contact = self.env["res.partner"].create(
             {"name": "Buyer Two", "parent_id": self.account_2.id}
+        )
+        foreign_contact = self.env["res.partner"].create(
+            {
+                "name": "Foreign Buyer",
+                "parent_id": self.account_1.id,
+                "company_id": self.other_company.id,
+            }
         )
         checked_in = self.visit_1.copy()
         checked_in.sudo().write({"check_in": fields.Datetime.now()})
@@ -1320,6 +1374,129 @@ class TestBadInput(KamCommon):
                 (self.task_1.line_ids[:1].ids,),
                 {},
                 REFUSED,
+            ),
+            # --- trainings -----------------------------------------------------------
+            create("kam.training", "of no hours", {"duration_hours": 0}),
+            create("kam.training", "of negative hours", {"duration_hours": -1.5}),
+            create("kam.training", "of a billion hours", {"duration_hours": 1e9}),
+            create("kam.training", "a score of 6", {"feedback_score": "6"}),
+            create("kam.training", "a score of -1", {"feedback_score": "-1"}),
+            create("kam.training", "a score as a number", {"feedback_score": 5}),
+            create("kam.training", "5 stars", {"feedback_score": "5"}, expect=ANY),
+            create("kam.training", "without account", {"partner_id": drop}),
+            create("kam.training", "without topic", {"topic": drop}),
+            create("kam.training", "without date", {"date": False}),
+            create(
+                "kam.training",
+                "with a partner that is no key account",
+                {"partner_id": self.plain_partner.id},
+            ),
+            create("kam.training", "for another KAM", {"user_id": self.kam_2.id}),
+            create(
+                "kam.training",
+                "with another KAM's account",
+                {"partner_id": self.account_2.id},
+            ),
+            create(
+                "kam.training",
+                "with another account's contact",
+                {"attendee_ids": [(Command.SET, 0, [other_contact.id])]},
+            ),
+            create(
+                "kam.training",
+                "with the account itself as attendee",
+                {"attendee_ids": [(Command.SET, 0, [self.account_1.id])]},
+            ),
+            create(
+                "kam.training",
+                "with a contact of another company",
+                {"attendee_ids": [(Command.SET, 0, [foreign_contact.id])]},
+            ),
+            create(
+                "kam.training",
+                "with an attendee created on the fly",
+                {
+                    "attendee_ids": [
+                        (
+                            Command.CREATE,
+                            0,
+                            {"name": "New Buyer", "parent_id": self.account_1.id},
+                        )
+                    ]
+                },
+                expect=ANY,
+            ),
+            create(
+                "kam.training",
+                "a next session before the date",
+                {"date": today, "next_session_date": yesterday},
+            ),
+            create(
+                "kam.training",
+                "own development for an account",
+                {"training_type": "self"},
+            ),
+            create(
+                "kam.training",
+                "own development, a certificate expiring before the course",
+                {
+                    "training_type": "self",
+                    "partner_id": drop,
+                    "date": today,
+                    "certificate_expiry_date": yesterday,
+                },
+            ),
+            create(
+                "kam.training",
+                "own development with a certificate that is no base64",
+                {
+                    "training_type": "self",
+                    "partner_id": drop,
+                    "certificate": "not base64!",
+                },
+            ),
+            write("kam.training", "no hours", {"duration_hours": 0.0}),
+            write("kam.training", "1000 attendees", {"attendee_count": 1000}),
+            write(
+                "kam.training",
+                "another record's file as material",
+                {"material_ids": [(Command.LINK, self.policy_document.id)]},
+            ),
+            write("kam.training", "a score of 9", {"feedback_score": "9"}),
+            write("kam.training", "no account", {"partner_id": False}),
+            write(
+                "kam.training",
+                "a next session before the date",
+                {"next_session_date": str(self.today - timedelta(days=3))},
+            ),
+            write("kam.training", "another KAM", {"user_id": self.kam_2.id}),
+            write(
+                "kam.training",
+                "another KAM's account",
+                {"partner_id": self.account_2.id},
+            ),
+            write(
+                "kam.training",
+                "another account's contact",
+                {"attendee_ids": [(Command.LINK, other_contact.id)]},
+            ),
+            write(
+                "kam.training",
+                "a certificate expiring before the course",
+                {"certificate_expiry_date": str(self.today - timedelta(days=1))},
+                record=self.training_1_self,
+            ),
+            write(
+                "kam.training",
+                "own development, for another KAM",
+                {"user_id": self.kam_2.id},
+                record=self.training_1_self,
+            ),
+            write(
+                "kam.training",
+                "another KAM's training",
+                {"topic": "Mine now"},
+                record=self.training_2,
             ),
             # --- credit release ------------------------------------------------------
             create("kam.credit.release", "without order", {"order_id": drop}),

@@ -1,3 +1,4 @@
+import base64
 import random
 from datetime import datetime, time, timedelta
 
@@ -310,11 +311,131 @@ class KamDemoData(models.AbstractModel):
             )
             contract.with_user(head).action_activate()
 
+    @api.model
+    def _generate_trainings(self, seed=12):
+        """Sessions for the staff of the accounts that have contacts (attendees,
+        materials, feedback, some with a next session planned), and every KAM's own
+        development of last year and this year (certificates, one due for renewal)."""
+        rng = random.Random(seed)
+        accounts = self.env["res.partner"].search(
+            [
+                ("is_key_account", "=", True),
+                ("is_company", "=", True),
+                ("child_ids", "!=", False),
+            ],
+            order="id",
+        )
+        if not accounts:
+            return
+        today = fields.Date.context_today(self)
+        year_start = today.replace(month=1, day=1)
+        # more staff: a store manager and a shelf assistant per account
+        self.env["res.partner"].create(
+            [
+                {
+                    "name": f"{first} {account.name.split()[0]}",
+                    "parent_id": account.id,
+                    "function": function,
+                }
+                for account in accounts
+                for first, function in (
+                    ("Marta", self.env._("Store Manager")),
+                    ("Tom", self.env._("Shelf Assistant")),
+                )
+            ]
+        )
+        topics = [
+            self.env._("New shelf layout"),
+            self.env._("Product range update"),
+            self.env._("Promotion mechanics"),
+            self.env._("Ordering on the customer portal"),
+            self.env._("Merchandising standards"),
+        ]
+        client_vals = []
+        for index, account in enumerate(accounts):
+            staff = account.child_ids.filtered(lambda c: c.type == "contact")
+            # one session months ago, one within the last weeks
+            for days_ago in (120 + rng.randrange(90), 5 + rng.randrange(40)):
+                day = today - timedelta(days=days_ago)
+                client_vals.append(
+                    {
+                        "training_type": "client",
+                        "partner_id": account.id,
+                        "user_id": account.kam_user_id.id,
+                        "topic": topics[(index + days_ago) % len(topics)],
+                        "date": day,
+                        "duration_hours": rng.choice([1.0, 1.5, 2.0, 3.0]),
+                        "attendee_ids": [
+                            Command.set(
+                                rng.sample(staff.ids, rng.randint(1, len(staff)))
+                            )
+                        ],
+                        "feedback_score": str(rng.randint(3, 5)),
+                        "next_session_date": day + timedelta(days=60)
+                        if days_ago < 60 and index % 2 == 0
+                        else False,
+                    }
+                )
+        sessions = self.env["kam.training"].create(client_vals)
+        handouts = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": "session_handout.txt",
+                    "raw": (
+                        f"{session.topic}\n\n"
+                        "1. Why it matters\n2. How to do it\n3. Questions\n"
+                    ).encode(),
+                    "mimetype": "text/plain",
+                    "res_model": "kam.training",
+                    "res_id": session.id,
+                }
+                for session in sessions[::3]
+            ]
+        )
+        for session, handout in zip(sessions[::3], handouts, strict=True):
+            session.material_ids = handout
+        courses = [
+            (self.env._("Negotiating with key accounts"), "Sales Academy", 16.0),
+            (self.env._("Category management"), "Retail Institute", 8.0),
+            (self.env._("Reading a balance sheet"), "Online course", 6.0),
+            (self.env._("Presenting with data"), "Online course", 4.0),
+        ]
+        self_vals = []
+        for index, kam in enumerate(accounts.kam_user_id.sorted("login")):
+            for number, (course, provider, hours) in enumerate(courses[index:]):
+                # the first course of last year, the others this year (to date)
+                day = (
+                    year_start - timedelta(days=60 + 30 * index)
+                    if number == 0
+                    else year_start
+                    + timedelta(days=rng.randrange((today - year_start).days + 1))
+                )
+                vals = {
+                    "training_type": "self",
+                    "user_id": kam.id,
+                    "topic": course,
+                    "provider": provider,
+                    "date": day,
+                    "duration_hours": hours,
+                }
+                if number == 0:
+                    # a certificate valid 14 months: its renewal is due soon
+                    vals.update(
+                        certificate=base64.b64encode(
+                            f"Certificate of completion\n{kam.name}\n{course}".encode()
+                        ),
+                        certificate_filename="certificate.txt",
+                        certificate_expiry_date=max(
+                            day + relativedelta(months=14), today + timedelta(days=20)
+                        ),
+                    )
+                self_vals.append(vals)
+        self.env["kam.training"].create(self_vals)
+
 
 def _demo_photo(rng, size=(96, 72)):
     """A small picture of a shelf: coloured facings on grey boards (base64 PNG)."""
-    import base64  # noqa: PLC0415 (demo data only)
-    import io  # noqa: PLC0415
+    import io  # noqa: PLC0415 (demo data only)
 
     from PIL import Image, ImageDraw  # noqa: PLC0415
 

@@ -24,3 +24,4 @@ from . import kam_merchandising_task_type
 from . import kam_merchandising_task_type_line
 from . import kam_merchandising_task
 from . import kam_merchandising_task_line
+from . import kam_training

@@ -127,6 +127,13 @@ class ResCompany(models.Model):
         default=30,
         help="The KAM gets an activity this many days before a contract ends.",
     )
+    # own professional development (duty 2.19)
+    kam_training_target_hours = fields.Float(
+        string="Own Development Target (hours a year)",
+        default=40.0,
+        help="Hours of own professional development each key account manager aims at "
+        "in a calendar year.",
+    )
 
     _kam_visit_interval_positive = models.Constraint(
         "CHECK(kam_visit_interval_a > 0 AND kam_visit_interval_b > 0"
@@ -138,6 +145,10 @@ class ResCompany(models.Model):
         " AND kam_checkin_radius > 0)",
         "Visits per day and the check-in radius must be positive, the grace period "
         "cannot be negative.",
+    )
+    _kam_training_target_check = models.Constraint(
+        "CHECK(kam_training_target_hours >= 0)",
+        "The yearly target of own development hours cannot be negative.",
     )
 
     @api.constrains(

@@ -69,6 +69,9 @@ class ResConfigSettings(models.TransientModel):
     kam_credit_check_reminder_days = fields.Integer(
         related="company_id.kam_credit_check_reminder_days", readonly=False
     )
+    kam_training_target_hours = fields.Float(
+        related="company_id.kam_training_target_hours", readonly=False
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -10,6 +10,7 @@ KAM_MANAGER_GROUP = "kam_management.group_kam_manager"
 RISK_MANAGER_GROUP = "account_financial_risk.group_account_financial_risk_manager"
 CREDIT_REVIEWER_GROUP = "kam_management.group_kam_credit_reviewer"
 SALES_SUPPORT_GROUP = "kam_management.group_kam_sales_support"
+KAM_OR_SUPPORT_GROUPS = f"{KAM_GROUP},{SALES_SUPPORT_GROUP}"
 
 
 class ResPartner(models.Model):
@@ -632,3 +633,91 @@ class ResPartner(models.Model):
             "kam_management.kam_plan_action",
             [("line_ids.partner_id", "in", self.commercial_partner_id.ids)],
         )
+
+    # --- trainings of the account's staff (duty 2.12) ----------------------
+    kam_training_figures_visible = fields.Boolean(
+        string="Training Figures Visible",
+        compute="_compute_kam_training_figures",
+        groups=KAM_OR_SUPPORT_GROUPS,
+        help="The user may see this account's trainings (their own account, a head "
+        "of sales, sales support): the others' are shown as nothing, not as zero.",
+    )
+    kam_training_count = fields.Integer(
+        string="Trainings",
+        compute="_compute_kam_training_figures",
+        groups=KAM_OR_SUPPORT_GROUPS,
+    )
+    kam_trained_staff_year = fields.Integer(
+        string="Staff Trained This Year",
+        compute="_compute_kam_training_figures",
+        groups=KAM_OR_SUPPORT_GROUPS,
+        help="Contacts of the account who attended a training dated this calendar "
+        "year, each counted once.",
+    )
+    kam_training_hours_year = fields.Float(
+        string="Training Hours This Year",
+        compute="_compute_kam_training_figures",
+        groups=KAM_OR_SUPPORT_GROUPS,
+        help="Hours of the trainings of the account's staff dated this calendar year.",
+    )
+
+    def _kam_training_partners(self):
+        """The key accounts (commercial partners) whose trainings the user sees."""
+        commercial = self.commercial_partner_id.filtered("is_key_account")
+        user = self.env.user
+        if (
+            self.env.su
+            or user.has_group(KAM_MANAGER_GROUP)
+            or user.has_group(SALES_SUPPORT_GROUP)
+        ):
+            return commercial
+        return commercial.filtered(lambda p: p.kam_user_id == user)
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_kam_training_figures(self):
+        partners = self._kam_training_partners()
+        counts, hours, staff = {}, {}, {}
+        if partners:
+            Training = self.env["kam.training"]
+            domain = [
+                ("training_type", "=", "client"),
+                ("partner_id", "in", partners.ids),
+            ]
+            counts = dict(Training._read_group(domain, ["partner_id"], ["__count"]))
+            year_start, year_end = Training._kam_year_bounds()
+            year_domain = [
+                *domain,
+                ("date", ">=", year_start),
+                ("date", "<=", year_end),
+            ]
+            hours = dict(
+                Training._read_group(
+                    year_domain, ["partner_id"], ["duration_hours:sum"]
+                )
+            )
+            # one row per account and attendee: the distinct staff trained
+            for partner, attendee in Training._read_group(
+                [*year_domain, ("attendee_ids", "!=", False)],
+                ["partner_id", "attendee_ids"],
+            ):
+                staff.setdefault(partner, set()).add(attendee)
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            partner.kam_training_figures_visible = commercial in partners
+            partner.kam_training_count = counts.get(commercial, 0)
+            partner.kam_training_hours_year = hours.get(commercial, 0.0)
+            partner.kam_trained_staff_year = len(staff.get(commercial, ()))
+
+    def action_kam_view_trainings(self):
+        """The trainings of the account's staff; a new one is for this account."""
+        accounts = self.commercial_partner_id
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "kam_management.kam_training_action"
+        )
+        action["domain"] = [("partner_id", "in", accounts.ids)]
+        action["context"] = {
+            "default_training_type": "client",
+            "default_partner_id": accounts[:1].id,
+            "search_default_filter_this_year": 1,
+        }
+        return action
