@@ -48,6 +48,7 @@ PAGES = {
             M + "kam_merchandising_task_action_analysis",
             None,
         ),
+        ("training-analysis", M + "kam_training_action_analysis", None),
         ("key-account-settings", M + "res_company_action_kam_settings", None),
     ],
     "anna": [
@@ -69,6 +70,7 @@ PAGES = {
             M + "kam_merchandising_task_action",
             ("kam.merchandising.task", [("state", "=", "todo")]),
         ),
+        ("trainings", M + "kam_training_action", None),
         ("plans", M + "kam_plan_action", None),
     ],
     "sofia": [
