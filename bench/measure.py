@@ -454,6 +454,47 @@ def bench_crons(env, data, meter, commit):
     return rows
 
 
+def bench_merchandising_cron(env, data, meter, commit):
+    """The recurring merchandising tasks: a checklist for one segment's accounts
+    (a third of them), then for all (the other two thirds): the queries per task
+    made must not grow with the work."""
+    accounts = env["res.partner"].browse(data["key_accounts"])
+    segment = accounts[:1].kam_segment_id
+    task_type = env["kam.merchandising.task.type"].create(
+        {
+            "name": "Bench shelf check",
+            "recurrence_days": 14,
+            "segment_ids": [Command.set(segment.ids)],
+            "line_ids": [
+                Command.create({"name": "Planogram followed"}),
+                Command.create({"name": "Promo display", "photo_required": True}),
+            ],
+        }
+    )
+    Task = env["kam.merchandising.task"]
+    waves = []
+    for scope in (segment, env["kam.segment"]):
+        task_type.segment_ids = scope
+        before = Task.search_count([("task_type_id", "=", task_type.id)])
+        with counting_commits(commit) as calls:
+            seconds, queries = meter.once(Task._cron_create_recurring)
+        made = Task.search_count([("task_type_id", "=", task_type.id)]) - before
+        waves.append((made, max(len(calls), 1), seconds, queries))
+    (n1, b1, _s1, q1), (n2, b2, s2, q2) = waves
+    per_rec1, per_rec2 = q1 / max(n1, 1), q2 / max(n2, 1)
+    return [
+        _row(
+            f"cron ir_cron_kam_merchandising_recurring: {n2} tasks in {b2} batches "
+            f"vs {n1} in {b1}",
+            f"{s2:.2f} s, {q2} q, {q2 / b2:.0f} q/batch, {per_rec2:.1f} q/task",
+            f"{q1} q, {q1 / b1:.0f} q/batch, {per_rec1:.1f} q/task",
+            f"{_ratio(per_rec2, per_rec1):.2f}x q/task",
+            "constant q/batch",
+            per_rec2 <= per_rec1 * 1.1 + 1,
+        )
+    ]
+
+
 def measure(env, data, runs=3, commit=False, log=print):
     env = api.Environment(env.cr, SUPERUSER_ID, dict(env.context, **QUIET), su=True)
     meter = Meter(env, runs=runs)
@@ -471,6 +512,7 @@ def measure(env, data, runs=3, commit=False, log=print):
         if commit:
             env.cr.commit()
     rows += bench_crons(env, data, meter, commit)
+    rows += bench_merchandising_cron(env, data, meter, commit)
     rows.append(
         _row(
             "peak memory (max RSS) of the Odoo process",
