@@ -90,6 +90,8 @@ kam.credit.rating.policy                 r    r    crwu -    -    -    -    -   
 kam.contract:draft                       crw  -    crwu r    -    -    -    -    -    -
 # ... but not the agreed credit limit
 kam.contract.credit_limit                rw   -    rw   -    -    -    -    -    -    -
+# return and refusal reasons: every employee reads the list, heads of sales keep it
+kam.reason                               r    r    crwu r    r    r    r    -    -    -
 # merchandising checklists: KAMs read them, heads of sales manage them (one in use
 # is archived, not deleted)
 kam.merchandising.task.type              r    r    crw  -    -    -    -    -    -    -
@@ -155,6 +157,7 @@ res.partner.credit_limit                 -    -    -    -    -    r    -    -   
 sale.order.kam_user_id                   r    -    r    r    -    r    -    -    -    -
 sale.order.kam_is_key_account            r    -    r    r    -    r    -    -    -    -
 sale.order.kam_visit_id                  rw   -    rw   -    -    -    -    -    -    -
+sale.order.kam_reason_id                 rw   -    rw   rw   -    rw   -    -    -    -
 sale.order.kam_credit_headroom           r    -    r    -    -    -    -    -    -    -
 sale.order.kam_overdue_share             r    -    r    -    -    -    -    -    -    -
 sale.order.kam_credit_released_by        r    -    r    -    -    -    -    -    -    -
@@ -170,6 +173,9 @@ sale.order.kam_credit_block_reason       r    -    r    r    -    -    -    -   
 sale.order.kam_entry_user_id             r    -    r    r    -    -    -    -    -    -
 # invoice analysis: readers of the report see key account and KAM, the KAM group tier
 # and segment
+# the return reason of a credit note: set by accounting (and the acts' flows), read by
+# whoever reads the invoice (the KAM reads the invoices they are the salesperson of)
+account.move.kam_reason_id               -    -    r    r    -    rw   -    -    -    -
 account.invoice.report.is_key_account    -    -    r    -    -    r    -    -    -    -
 account.invoice.report.kam_user_id       -    -    r    -    -    r    -    -    -    -
 account.invoice.report.kam_tier          -    -    r    -    -    -    -    -    -    -
@@ -389,6 +395,13 @@ class TestKamAccessMatrix(KamCommon):
                     "credit_limit": 3000.0,
                 }
             )
+        )
+        cls.reason = cls.env["kam.reason"].create(
+            {
+                "name": "Matrix broken pallet",
+                "reason_type": "return",
+                "company_id": company_a.id,
+            }
         )
         cls.task_type = cls.env["kam.merchandising.task.type"].create(
             {
@@ -662,6 +675,17 @@ class TestKamAccessMatrix(KamCommon):
                 write_vals={"credit_limit": 4000.0},
                 field_name="credit_limit",
             ),
+            "kam.reason": Subject(
+                self.reason,
+                "crwu",
+                ["name", "reason_type"],
+                lambda _user: {
+                    "name": "Matrix late truck",
+                    "reason_type": "refusal",
+                    "company_id": company_a.id,
+                },
+                {"name": "Matrix broken crate"},
+            ),
             "kam.merchandising.task.type": Subject(
                 self.task_type,
                 "crwu",
@@ -791,6 +815,7 @@ class TestKamAccessMatrix(KamCommon):
             "kam_user_id": lambda _user: self.kam_2.id,
             "kam_is_key_account": lambda _user: False,
             "kam_visit_id": lambda _user: self.visit.id,
+            "kam_reason_id": lambda _user: self.reason.id,
             "kam_credit_released_by": lambda user: user.id,
             "kam_credit_release_reason": lambda _user: "I say so",
             "kam_credit_release_date": lambda _user: "2026-01-01 10:00:00",
@@ -801,6 +826,7 @@ class TestKamAccessMatrix(KamCommon):
             "kam_user_id",
             "kam_is_key_account",
             "kam_visit_id",
+            "kam_reason_id",
             "kam_credit_headroom",
             "kam_overdue_share",
             "kam_credit_released_by",
@@ -831,6 +857,14 @@ class TestKamAccessMatrix(KamCommon):
                 else {},
                 field_name=fname,
             )
+        # the reason of a credit note (on an invoice here: the field is the same)
+        subjects["account.move.kam_reason_id"] = Subject(
+            self.invoice,
+            "rw",
+            [],
+            write_vals={"kam_reason_id": self.reason.id},
+            field_name="kam_reason_id",
+        )
         for report, row in (
             ("account.invoice.report", self.invoice_report_row),
             ("sale.report", self.sale_report_row),

@@ -552,6 +552,11 @@ class TestBadInput(KamCommon):
                 "record": self.contract_1,
                 "other": self.contract_2,
             },
+            "kam.reason": {
+                "user": "head",
+                "create": {"name": "Broken pallet", "reason_type": "return"},
+                "record": self.env.ref("kam_management.kam_reason_return_damaged"),
+            },
             "kam.merchandising.task.type": {
                 "user": "head",
                 "create": {"name": "Price audit", "recurrence_days": 30},
@@ -1312,6 +1317,15 @@ class TestBadInput(KamCommon):
                 "of an active contract",
                 self.contract_1_active,
                 expect=ANY,
+            ),
+            # --- reasons -------------------------------------------------------------
+            create("kam.reason", "without a name", {"name": drop}),
+            create("kam.reason", "of no type", {"reason_type": False}),
+            create("kam.reason", "as a KAM", {"name": "Mine"}, user="kam_1"),
+            create(
+                "kam.reason",
+                "twice",
+                {"name": "Damaged goods", "reason_type": "return"},
             ),
             # --- merchandising -------------------------------------------------------
             create(

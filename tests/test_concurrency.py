@@ -70,6 +70,10 @@ class TestConcurrentConfirmations(TransactionCase):
         def clean(env):
             orders = env["sale.order"].browse(order_ids)
             orders._action_cancel()
+            # the cancelled deliveries (sale_stock) hold the product
+            pickings = orders.picking_ids
+            pickings.move_ids.unlink()
+            pickings.unlink()
             orders.unlink()
             env["product.product"].browse(product_id).product_tmpl_id.unlink()
             env["res.users"].browse(kam_ids).write({"active": False})

@@ -3,6 +3,7 @@ from . import res_config_settings
 from . import kam_input_mixin
 from . import kam_segment
 from . import res_partner
+from . import account_move
 from . import account_move_line
 from . import kam_variable_pay_scale
 from . import kam_tier_validation
@@ -25,3 +26,4 @@ from . import kam_merchandising_task_type_line
 from . import kam_merchandising_task
 from . import kam_merchandising_task_line
 from . import kam_training
+from . import kam_reason

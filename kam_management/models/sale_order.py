@@ -32,6 +32,16 @@ class SaleOrder(models.Model):
         store=True,
         index="btree_not_null",
     )
+    kam_reason_id = fields.Many2one(
+        "kam.reason",
+        string="Cancellation Reason",
+        ondelete="restrict",
+        tracking=True,
+        copy=False,
+        groups="sales_team.group_sale_salesman,account.group_account_invoice",
+        help="Why a key account's confirmed order was cancelled (returns and "
+        "refusals analysis).",
+    )
     kam_visit_id = fields.Many2one(
         "kam.visit",
         string="Taken on Visit",
