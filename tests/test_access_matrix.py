@@ -102,6 +102,12 @@ kam.merchandising.task:todo              crwu -    crwu -    -    -    -    -   
 kam.merchandising.task:done              r    -    r    -    -    -    -    -    -    -
 # the KAM's own items of a task to do (the checklist's own are answered, not removed)
 kam.merchandising.task.line:todo         crwu -    crwu -    -    -    -    -    -    -
+# discrepancy acts: the account's KAM and heads of sales; sales support draws them
+# up with the client and reads them, never deletes one; a confirmed act is read only
+# and is never deleted (it is cancelled)
+kam.act:draft                            crwu -    crwu crw  -    -    -    -    -    -
+kam.act:confirmed                        r    -    r    r    -    -    -    -    -    -
+kam.act.line:draft                       crwu -    crwu crwu -    -    -    -    -    -
 # trainings: a KAM logs their own (of their own accounts), heads of sales all of them;
 # sales support reads the client trainings, never a KAM's own development
 kam.training:client                      crw  -    crwu r    -    -    -    -    -    -
@@ -425,6 +431,20 @@ class TestKamAccessMatrix(KamCommon):
             .with_user(kam)
             .create({"task_id": cls.task_todo.id, "name": "Matrix shelf clean"})
         )
+        # acts: a surplus of product_a on kam's invoice (draft and confirmed)
+        Act = cls.env["kam.act"].with_user(kam)
+        act_vals = {
+            "partner_id": cls.account.id,
+            "company_id": company_a.id,
+            "act_type": "surplus",
+            "invoice_id": cls.invoice.id,
+            "line_ids": [
+                Command.create({"product_id": cls.product_a.id, "qty_actual": 1})
+            ],
+        }
+        cls.act_draft = Act.create(act_vals)
+        cls.act_confirmed = Act.create(act_vals)
+        cls.act_confirmed.action_confirm()
         today = fields.Date.today()
         Training = cls.env["kam.training"].with_user(kam)
         cls.training_client = Training.create(
@@ -719,6 +739,34 @@ class TestKamAccessMatrix(KamCommon):
                 "rwu",
                 ["name", "partner_id", "state", "compliance"],
                 write_vals={"note": "Changed afterwards"},
+            ),
+            "kam.act:draft": Subject(
+                self.act_draft,
+                "crwu",
+                ["name", "partner_id", "state", "amount", "line_ids"],
+                for_account(
+                    partner_id=account.id,
+                    act_type="shortage",
+                    invoice_id=self.invoice.id,
+                ),
+                {"note": "Matrix pallet counted twice"},
+            ),
+            "kam.act:confirmed": Subject(
+                self.act_confirmed,
+                "rwu",
+                ["name", "partner_id", "state", "amount"],
+                write_vals={"note": "Changed afterwards"},
+            ),
+            "kam.act.line:draft": Subject(
+                self.act_draft.line_ids,
+                "crwu",
+                ["product_id", "qty_expected", "qty_actual", "price_unit", "amount"],
+                lambda _user: {
+                    "act_id": self.act_draft.id,
+                    "product_id": self.product_b.id,
+                    "qty_actual": 2,
+                },
+                {"qty_actual": 3},
             ),
             "kam.credit.release": Subject(
                 self.env["kam.credit.release"],

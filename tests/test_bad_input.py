@@ -261,6 +261,47 @@ class TestBadInput(KamCommon):
         )
         cls.task_1_done.line_ids.write({"result": "na"})
         cls.task_1_done.action_done()
+        # acts: kam_1's draft and confirmed shortage on account_1's invoice, kam_2's
+        act_invoices = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": account.id,
+                    "invoice_date": cls.today,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": cls.product_a.id,
+                                "quantity": 5,
+                                "price_unit": 20.0,
+                            }
+                        )
+                    ],
+                }
+                for account in (cls.account_1, cls.account_2)
+            ]
+        )
+        act_invoices.action_post()
+        cls.act_invoice_1, cls.act_invoice_2 = act_invoices
+        cls.act_1, cls.act_1_confirmed, cls.act_2 = (
+            env["kam.act"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "partner_id": invoice.partner_id.id,
+                        "invoice_id": invoice.id,
+                        "line_ids": [
+                            Command.create(
+                                {"product_id": cls.product_a.id, "qty_actual": 3}
+                            )
+                        ],
+                    }
+                    for invoice in act_invoices[:1] + act_invoices
+                ]
+            )
+        )
+        cls.act_1_confirmed.action_confirm()
         # trainings: kam_1's session for account_1's staff and own course, kam_2's
         trainings = env["kam.training"].sudo()
         cls.training_1, cls.training_1_self, cls.training_2 = trainings.create(
@@ -593,6 +634,26 @@ class TestBadInput(KamCommon):
                 },
                 "record": self.training_1,
                 "other": self.training_2,
+            },
+            "kam.act": {
+                "user": "kam_1",
+                "create": {
+                    "partner_id": self.account_1.id,
+                    "act_type": "shortage",
+                    "invoice_id": self.act_invoice_1.id,
+                },
+                "record": self.act_1,
+                "other": self.act_2,
+            },
+            "kam.act.line": {
+                "user": "kam_1",
+                "create": {
+                    "act_id": self.act_1.id,
+                    "product_id": self.product_a.id,
+                    "qty_actual": 1,
+                },
+                "record": self.act_1.line_ids,
+                "other": self.act_2.line_ids,
             },
             "kam.credit.rating.policy": {
                 "user": "head",
@@ -1386,6 +1447,52 @@ class TestBadInput(KamCommon):
                 "kam.merchandising.task.line",
                 "unlink",
                 (self.task_1.line_ids[:1].ids,),
+                {},
+                REFUSED,
+            ),
+            # --- acts ----------------------------------------------------------------
+            create(
+                "kam.act",
+                "on another account's invoice",
+                {"invoice_id": self.act_invoice_2.id},
+            ),
+            create("kam.act", "without delivery or invoice", {"invoice_id": drop}),
+            create("kam.act", "already confirmed", {"state": "confirmed"}),
+            create(
+                "kam.act", "with a credit note", {"credit_note_id": self.act_invoice_1.id}
+            ),
+            write("kam.act", "its state to resolved", {"state": "resolved"}),
+            write(
+                "kam.act",
+                "a confirmed act's note",
+                {"note": "changed"},
+                record=self.act_1_confirmed,
+            ),
+            create("kam.act.line", "of a negative actual quantity", {"qty_actual": -1}),
+            create(
+                "kam.act.line", "of a negative expected quantity", {"qty_expected": -3}
+            ),
+            create(
+                "kam.act.line",
+                "on a confirmed act",
+                {"act_id": self.act_1_confirmed.id},
+            ),
+            write(
+                "kam.act.line",
+                "a confirmed act's quantity",
+                {"qty_actual": 0},
+                record=self.act_1_confirmed.line_ids,
+            ),
+            action("action_confirm", "of another KAM's act", self.act_2),
+            action("action_confirm", "twice", self.act_1_confirmed),
+            action("action_create_credit_note", "of a draft act", self.act_1),
+            action("action_create_return", "of a shortage act", self.act_1_confirmed),
+            Case(
+                "kam.act: unlink a confirmed act",
+                "kam_1",
+                "kam.act",
+                "unlink",
+                (self.act_1_confirmed.ids,),
                 {},
                 REFUSED,
             ),

@@ -183,6 +183,7 @@ class KamActLine(models.Model):
     # --- CRUD: the lines of a confirmed act are locked like the act -----
     @api.model_create_multi
     def create(self, vals_list):
+        self._kam_check_input(vals_list, create=True)
         acts = self.env["kam.act"].browse(
             {
                 vals["act_id"]
@@ -194,6 +195,7 @@ class KamActLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._kam_check_input([vals])
         self.act_id._kam_check_draft()
         if isinstance(vals, Mapping) and "act_id" in vals:
             self.env["kam.act"].browse(vals["act_id"])._kam_check_draft()
