@@ -1459,7 +1459,9 @@ class TestBadInput(KamCommon):
             create("kam.act", "without delivery or invoice", {"invoice_id": drop}),
             create("kam.act", "already confirmed", {"state": "confirmed"}),
             create(
-                "kam.act", "with a credit note", {"credit_note_id": self.act_invoice_1.id}
+                "kam.act",
+                "with a credit note",
+                {"credit_note_id": self.act_invoice_1.id},
             ),
             write("kam.act", "its state to resolved", {"state": "resolved"}),
             write(

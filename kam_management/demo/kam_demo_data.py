@@ -432,6 +432,77 @@ class KamDemoData(models.AbstractModel):
                 self_vals.append(vals)
         self.env["kam.training"].create(self_vals)
 
+    @api.model
+    def _generate_acts(self):
+        """Acts (duty 2.14): a shortage found on a delivered, invoiced order of the
+        first tier-A account, confirmed and settled by a draft credit note; a
+        damage act still in draft on the same delivery."""
+        today = fields.Date.context_today(self)
+        line = self.env["account.move.line"].search(
+            [
+                ("move_id.move_type", "=", "out_invoice"),
+                ("move_id.state", "=", "posted"),
+                ("move_id.partner_id.kam_tier", "=", "a"),
+                ("sale_line_ids", "!=", False),
+                ("quantity", ">=", 4),
+            ],
+            order="date desc, id",
+            limit=1,
+        )
+        if not line:
+            return
+        invoice = line.move_id
+        order = line.sale_line_ids.order_id[:1]
+        picking = order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state != "cancel"
+        )[:1]
+        if picking and picking.state != "done":
+            for move in picking.move_ids:
+                move.write({"quantity": move.product_uom_qty, "picked": True})
+            picking.with_context(skip_backorder=True).button_validate()
+        account = invoice.partner_id.commercial_partner_id
+        representative = account.child_ids.filtered(lambda c: c.type == "contact")[:1]
+        common = {
+            "partner_id": account.id,
+            "invoice_id": invoice.id,
+            "picking_id": picking.id if picking.state == "done" else False,
+            "representative_id": representative.id,
+            "date": min(invoice.invoice_date + timedelta(days=2), today),
+            "date_signed": min(invoice.invoice_date + timedelta(days=2), today),
+            "company_id": invoice.company_id.id,
+        }
+        shortage, _damage = self.env["kam.act"].create(
+            [
+                {
+                    **common,
+                    "act_type": "shortage",
+                    "note": self.env._("Two cartons missing on the pallet."),
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "product_id": line.product_id.id,
+                                "qty_actual": line.quantity - 2,
+                            }
+                        )
+                    ],
+                },
+                {
+                    **common,
+                    "act_type": "damage",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "product_id": line.product_id.id,
+                                "qty_actual": line.quantity - 1,
+                            }
+                        )
+                    ],
+                },
+            ]
+        )
+        shortage.action_confirm()
+        shortage.action_create_credit_note()
+
 
 def _demo_photo(rng, size=(96, 72)):
     """A small picture of a shelf: coloured facings on grey boards (base64 PNG)."""

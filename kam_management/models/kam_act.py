@@ -86,7 +86,6 @@ class KamAct(models.Model):
     )
     invoice_id = fields.Many2one(
         "account.move",
-        string="Invoice",
         index="btree_not_null",
         ondelete="restrict",
         check_company=True,
@@ -119,7 +118,6 @@ class KamAct(models.Model):
     date_confirmed = fields.Date(string="Confirmed On", readonly=True, copy=False)
     credit_note_id = fields.Many2one(
         "account.move",
-        string="Credit Note",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -286,7 +284,10 @@ class KamAct(models.Model):
 
     def _kam_check_resolvable(self, act_types, done_field):
         self.ensure_one()
-        if self.state not in ("confirmed", "resolved") or self.act_type not in act_types:
+        if (
+            self.state not in ("confirmed", "resolved")
+            or self.act_type not in act_types
+        ):
             raise UserError(
                 self.env._(
                     "%(act)s cannot be settled this way: confirm it first; this "
@@ -371,9 +372,7 @@ class KamAct(models.Model):
         self._kam_check_resolvable(("mis_grading",), "redelivery_picking_id")
         if not self.picking_id:
             raise UserError(
-                self.env._(
-                    "%(act)s has no delivery to deliver again.", act=self.name
-                )
+                self.env._("%(act)s has no delivery to deliver again.", act=self.name)
             )
         source = self.picking_id.sudo()
         lines = self.line_ids.filtered("qty_difference")
@@ -493,8 +492,7 @@ class KamAct(models.Model):
         if self.invoice_surplus_id or self.return_picking_id:
             raise UserError(
                 self.env._(
-                    "The surplus of %(act)s is settled already (invoiced or "
-                    "returned).",
+                    "The surplus of %(act)s is settled already (invoiced or returned).",
                     act=self.name,
                 )
             )
@@ -505,6 +503,4 @@ class KamAct(models.Model):
 
     def action_print(self):
         self.check_access("read")
-        return self.env.ref("kam_management.action_report_kam_act").report_action(
-            self
-        )
+        return self.env.ref("kam_management.action_report_kam_act").report_action(self)

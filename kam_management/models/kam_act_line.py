@@ -163,8 +163,7 @@ class KamActLine(models.Model):
             if act_type != "surplus" and line.qty_actual > line.qty_expected:
                 raise UserError(
                     self.env._(
-                        "%(product)s: more received than expected is a surplus "
-                        "act.",
+                        "%(product)s: more received than expected is a surplus act.",
                         product=product,
                     )
                 )
