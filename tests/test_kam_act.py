@@ -350,6 +350,16 @@ class TestKamAct(KamCommon):
         self.assertIn(act, self.env["kam.act"].with_user(self.support).search([]))
         with self.assertRaises(AccessError):
             support_act.with_user(self.support).unlink()
+        # ... confirms it once signed, and leaves the settlement to the KAM
+        support_act.with_user(self.support).action_confirm()
+        with self.assertRaisesMessage(AccessError, "settles an act"):
+            support_act.with_user(self.support).action_create_credit_note()
+        self.assertFalse(support_act.credit_note_id)
+        # another KAM does not settle kam_1's act either
+        with self.assertRaises(AccessError):
+            support_act.with_user(self.kam_2).action_create_credit_note()
+        support_act.with_user(self.kam_1).action_create_credit_note()
+        self.assertEqual(support_act.state, "resolved")
         # the account's KAM reads the act sales support drew up
         self.assertEqual(support_act.with_user(self.kam_1).name, support_act.name)
         # a user of another group (accounting only, plain employee) has no acts

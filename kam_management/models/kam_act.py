@@ -4,11 +4,13 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_is_zero
 
+from .res_partner import KAM_GROUP
 from .workflow import (
     check_create,
     check_workflow_fields,
     harmless,
     in_workflow,
+    require_group,
     require_states,
     workflow,
 )
@@ -283,7 +285,15 @@ class KamAct(models.Model):
             self.write({"state": "draft"})
 
     def _kam_check_resolvable(self, act_types, done_field):
+        """The account's KAM or a head of sales settles an act (sales support draws
+        it up); the documents are made as superuser, after these checks."""
         self.ensure_one()
+        require_group(
+            self.env,
+            KAM_GROUP,
+            self.env._("Only the account's KAM or a head of sales settles an act."),
+        )
+        self.check_access("write")
         if (
             self.state not in ("confirmed", "resolved")
             or self.act_type not in act_types
