@@ -434,15 +434,17 @@ class KamDemoData(models.AbstractModel):
 
     @api.model
     def _generate_acts(self):
-        """Acts (duty 2.14): a shortage found on a delivered, invoiced order of the
-        first tier-A account, confirmed and settled by a draft credit note; a
-        damage act still in draft on the same delivery."""
+        """Acts (duty 2.14): a shortage found on a delivered, invoiced order of a
+        tier-A account, signed by its buyer, confirmed and settled by a draft credit
+        note; a damage act still in draft on the same delivery."""
         today = fields.Date.context_today(self)
         line = self.env["account.move.line"].search(
             [
                 ("move_id.move_type", "=", "out_invoice"),
                 ("move_id.state", "=", "posted"),
                 ("move_id.partner_id.kam_tier", "=", "a"),
+                # an account with a buyer to sign the act
+                ("move_id.partner_id.child_ids.type", "=", "contact"),
                 ("sale_line_ids", "!=", False),
                 ("quantity", ">=", 4),
             ],
