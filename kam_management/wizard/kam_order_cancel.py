@@ -29,6 +29,8 @@ class KamOrderCancel(models.TransientModel):
         return wizards
 
     def write(self, vals):
+        # the wizard of an order the user may not change is not theirs to change
+        self.order_id.check_access("write")
         res = super().write(vals)
         if "order_id" in vals:
             self.order_id.check_access("write")
@@ -51,6 +53,7 @@ class KamOrderCancel(models.TransientModel):
 
     def action_cancel_order(self):
         self.ensure_one()
+        self.order_id.check_access("write")
         if not self.reason_id:
             raise UserError(
                 self.env._(
