@@ -37,9 +37,7 @@ class KamFulfilmentCommon(KamCommon):
             company_id=cls.env.company.id,
             company_ids=[Command.set(cls.env.company.ids)],
         )
-        cls.reason_client = cls.env.ref(
-            "kam_management.kam_reason_cancellation_client"
-        )
+        cls.reason_client = cls.env.ref("kam_management.kam_reason_cancellation_client")
         cls.reason_price = cls.env.ref("kam_management.kam_reason_lost_price")
         cls.reason_damaged = cls.env.ref("kam_management.kam_reason_return_damaged")
         cls.reason_quality = cls.env.ref("kam_management.kam_reason_refusal_quality")
@@ -77,7 +75,9 @@ class KamFulfilmentCommon(KamCommon):
     def _deliver(cls, order, quantities, done_at):
         """Deliver ``quantities`` {product: qty} of the order's open delivery on
         ``done_at``; what is short is not delivered later (no backorder)."""
-        picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        picking = order.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        )
         for move in picking.move_ids:
             move.write(
                 {"quantity": quantities.get(move.product_id, 0.0), "picked": True}
@@ -90,8 +90,10 @@ class KamFulfilmentCommon(KamCommon):
 @tagged("post_install", "-at_install", "kam")
 class TestKamFulfilment(KamFulfilmentCommon):
     def _fulfilment(self, user, domain, groupby, aggregates):
-        return self.env["kam.fulfilment.report"].with_user(user)._read_group(
-            domain, groupby, aggregates
+        return (
+            self.env["kam.fulfilment.report"]
+            .with_user(user)
+            ._read_group(domain, groupby, aggregates)
         )
 
     def test_fill_rate_is_the_ratio_of_sums(self):
@@ -157,9 +159,7 @@ class TestKamFulfilment(KamFulfilmentCommon):
         )
         self.assertEqual(found, late)
         self.assertEqual(
-            Order.search(
-                [("kam_is_late", "=", False), ("id", "in", (late | due).ids)]
-            ),
+            Order.search([("kam_is_late", "=", False), ("id", "in", (late | due).ids)]),
             due,
         )
         self.assertEqual(self.account_1.with_user(self.kam_1).kam_late_order_count, 1)
@@ -263,9 +263,7 @@ class TestKamCancellationReason(KamFulfilmentCommon):
         with self.assertRaises(ValidationError):
             as_kam.write({"state": "cancel", "kam_reason_id": self.reason_damaged.id})
         Wizard = self.env["kam.order.cancel"].with_user(self.kam_1)
-        wizard = Wizard.with_context(**HOSTILE_CONTEXT).create(
-            {"order_id": order.id}
-        )
+        wizard = Wizard.with_context(**HOSTILE_CONTEXT).create({"order_id": order.id})
         with self.assertRaisesMessage(UserError, "Choose the reason"):
             wizard.action_cancel_order()
         with self.assertRaises(ValidationError):
@@ -420,9 +418,7 @@ class TestKamReturnReport(KamFulfilmentCommon):
                 ),
             },
         )
-        self.assertEqual(
-            Report.with_user(self.kam_2).search([]).move_id, refund_2
-        )
+        self.assertEqual(Report.with_user(self.kam_2).search([]).move_id, refund_2)
         # sales support follows fulfilment, not the returns analysis
         for user in (self.support, self.accountant, self.portal):
             with self.assertRaises(AccessError):

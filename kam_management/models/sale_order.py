@@ -403,8 +403,10 @@ class SaleOrder(models.Model):
         if not confirmed:
             return
         reason_id = vals.get("kam_reason_id")
-        reason = self.env["kam.reason"].sudo().browse(
-            reason_id if isinstance(reason_id, int) else ()
+        reason = (
+            self.env["kam.reason"]
+            .sudo()
+            .browse(reason_id if isinstance(reason_id, int) else ())
         )
         if "kam_reason_id" in vals and not reason:
             missing = confirmed

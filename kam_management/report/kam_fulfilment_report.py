@@ -19,7 +19,8 @@ class KamFulfilmentReport(models.Model):
     The due date is the order's committed delivery date, else the order date plus
     the line's lead time. A quantity is on time when its delivery was done by the
     due date; a line is late when a delivery of it is still open (not fully
-    delivered, no backorder cancelled) and its due date has passed. The fill rate and on-time rate of any group are ratios of its sums.
+    delivered, no backorder cancelled) and its due date has passed. The fill rate
+    and on-time rate of any group are ratios of its sums.
     """
 
     _name = "kam.fulfilment.report"

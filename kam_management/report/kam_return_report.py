@@ -38,16 +38,14 @@ class KamReturnReport(models.Model):
     kam_segment_id = fields.Many2one(
         "kam.segment", string="Market Segment", readonly=True
     )
-    reason_id = fields.Many2one("kam.reason", string="Reason", readonly=True)
+    reason_id = fields.Many2one("kam.reason", readonly=True)
     reason_type = fields.Selection(REASON_TYPES, readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     date = fields.Date(readonly=True)
     quantity = fields.Float(readonly=True)
-    amount = fields.Monetary(
-        readonly=True, help="Untaxed, in the company currency."
-    )
+    amount = fields.Monetary(readonly=True, help="Untaxed, in the company currency.")
 
     _depends = {
         "sale.order": [
@@ -149,4 +147,3 @@ class KamReturnReport(models.Model):
                AND line.display_type = 'product'
             """
         )
-
