@@ -298,6 +298,8 @@ class Generator:
         for start in range(0, len(to_refund), BATCH):
             origins = Move.browse(to_refund[start : start + BATCH])
             vals_list = []
+            # a key account's credit note carries its reason (duty 2.11)
+            reason = self.env.ref("kam_management.kam_reason_return_damaged")
             for origin in origins:
                 day = min(origin.invoice_date + timedelta(days=10), self.today)
                 line = origin.invoice_line_ids[:1]
@@ -306,6 +308,7 @@ class Generator:
                         "move_type": "out_refund",
                         "partner_id": origin.partner_id.id,
                         "reversed_entry_id": origin.id,
+                        "kam_reason_id": reason.id,
                         "invoice_date": day,
                         "date": day,
                         "invoice_line_ids": [

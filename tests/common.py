@@ -80,10 +80,15 @@ class KamCommon(AccountTestInvoicingCommon):
         due_date=None,
         post=True,
     ):
-        """A customer invoice (or refund) of one taxed line of ``amount`` untaxed."""
+        """A customer invoice (or refund) of one taxed line of ``amount`` untaxed;
+        a refund of a key account carries a return reason."""
+        reason = move_type == "out_refund" and cls.env.ref(
+            "kam_management.kam_reason_return_damaged"
+        )
         move = cls.env["account.move"].create(
             {
                 "move_type": move_type,
+                "kam_reason_id": reason and reason.id,
                 "partner_id": partner.id,
                 "invoice_date": invoice_date,
                 "date": invoice_date,

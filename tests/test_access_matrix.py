@@ -73,6 +73,13 @@ kam.plan.report                          r    -    r    -    -    -    -    -   
 # revenue analysis: a KAM reads their own accounts' revenue, heads of sales all of
 # it; nobody writes
 kam.revenue.report                       r    -    r    -    -    -    -    -    -    -
+# fulfilment analysis: a KAM reads their own accounts' rows, heads of sales and sales
+# support all; returns and refusals: KAMs their own, heads of sales all; nobody writes
+kam.fulfilment.report                    r    -    r    r    -    -    -    -    -    -
+kam.return.report                        r    -    r    -    -    -    -    -    -    -
+# cancelling a confirmed order with its reason (x = cancel it): the sales users who
+# may change the order
+kam.order.cancel                         cx   -    cx   cx   -    -    -    -    -    -
 # variable pay scales: KAMs read them, heads of sales manage them
 kam.variable.pay.scale                   r    r    crwu -    -    -    -    -    -    -
 kam.variable.pay.scale.line              r    r    crwu -    -    -    -    -    -    -
@@ -145,6 +152,7 @@ res.partner.kam_contract_count           r    r    r    r    -    -    -    -   
 res.partner.kam_credit_check_count       r    r    r    -    -    -    -    -    -    -
 res.partner.kam_plan_count               r    r    r    -    -    -    -    -    -    -
 res.partner.kam_invoice_count            r    r    r    r    -    -    -    -    -    -
+res.partner.kam_late_order_count         r    r    r    r    -    -    -    -    -    -
 # res.partner: the trainings of the account's staff, for KAMs and sales support
 # (another KAM's account shows them as nothing: kam_training_figures_visible)
 res.partner.kam_training_count           r    r    r    r    -    -    -    -    -    -
@@ -177,11 +185,16 @@ sale.order.kam_credit_release_valid      r    -    r    -    -    -    -    -   
 sale.order.kam_credit_status             r    -    r    r    -    -    -    -    -    -
 sale.order.kam_credit_block_reason       r    -    r    r    -    -    -    -    -    -
 sale.order.kam_entry_user_id             r    -    r    r    -    -    -    -    -    -
+# fulfilment: sales users (sales support too) follow the payment status and late
+# deliveries of the orders
+sale.order.kam_payment_status            r    -    r    r    -    -    -    -    -    -
+sale.order.kam_is_late                   r    -    r    r    -    -    -    -    -    -
 # invoice analysis: readers of the report see key account and KAM, the KAM group tier
 # and segment
 # the return reason of a credit note: set by accounting (and the acts' flows), read by
 # whoever reads the invoice (the KAM reads the invoices they are the salesperson of)
 account.move.kam_reason_id               -    -    r    r    -    rw   -    -    -    -
+account.move.kam_is_key_account          -    -    r    r    -    r    -    -    -    -
 account.invoice.report.is_key_account    -    -    r    -    -    r    -    -    -    -
 account.invoice.report.kam_user_id       -    -    r    -    -    r    -    -    -    -
 account.invoice.report.kam_tier          -    -    r    -    -    -    -    -    -    -
@@ -409,6 +422,13 @@ class TestKamAccessMatrix(KamCommon):
                 "company_id": company_a.id,
             }
         )
+        cls.cancel_reason = cls.env["kam.reason"].create(
+            {
+                "name": "Matrix store closed",
+                "reason_type": "cancellation",
+                "company_id": company_a.id,
+            }
+        )
         cls.task_type = cls.env["kam.merchandising.task.type"].create(
             {
                 "name": "Matrix Shelf Check",
@@ -487,6 +507,24 @@ class TestKamAccessMatrix(KamCommon):
             .search([("move_id", "=", cls.invoice.id)], limit=1)
         )
         assert cls.revenue_report_row, "no revenue analysis row"
+        cls.order_confirmed = (
+            cls.env["sale.order"]
+            .with_user(kam)
+            .create(cls._order_vals(kam, cls.account, company_a))
+        )
+        cls.order_confirmed.action_confirm()
+        cls.fulfilment_row = (
+            cls.env["kam.fulfilment.report"]
+            .sudo()
+            .search([("order_id", "=", cls.order_confirmed.id)], limit=1)
+        )
+        cls.refund = cls._invoice(cls.account, "2026-01-12", 20.0, "out_refund")
+        cls.return_row = (
+            cls.env["kam.return.report"]
+            .sudo()
+            .search([("move_id", "=", cls.refund.id)], limit=1)
+        )
+        assert cls.fulfilment_row and cls.return_row, "no fulfilment or return row"
 
     @classmethod
     def _individual_plan(cls, year):
@@ -556,6 +594,15 @@ class TestKamAccessMatrix(KamCommon):
 
         def release(wizards, user):
             wizards.create(release_vals(user)).action_release()
+
+        def cancel_vals(_user):
+            return {
+                "order_id": self.order_confirmed.id,
+                "reason_id": self.cancel_reason.id,
+            }
+
+        def cancel_order(wizards, user):
+            wizards.create(cancel_vals(user)).action_cancel_order()
 
         def reset_to_draft(records, _user):
             records.action_reset_to_draft()
@@ -630,6 +677,27 @@ class TestKamAccessMatrix(KamCommon):
                 ["partner_id", "date", "amount"],
                 lambda _user: {"move_id": self.invoice.id},
                 {"amount": 1.0},
+            ),
+            "kam.fulfilment.report": Subject(
+                self.fulfilment_row,
+                "crwu",
+                ["partner_id", "qty_ordered", "fill_rate"],
+                lambda _user: {"order_id": self.order_confirmed.id},
+                {"qty_ordered": 1.0},
+            ),
+            "kam.return.report": Subject(
+                self.return_row,
+                "crwu",
+                ["partner_id", "reason_id", "amount"],
+                lambda _user: {"move_id": self.refund.id},
+                {"amount": 1.0},
+            ),
+            "kam.order.cancel": Subject(
+                self.env["kam.order.cancel"],
+                "cx",
+                [],
+                cancel_vals,
+                action=cancel_order,
             ),
             "kam.variable.pay.scale": Subject(
                 self.scale,
@@ -841,6 +909,7 @@ class TestKamAccessMatrix(KamCommon):
             "kam_credit_check_count",
             "kam_plan_count",
             "kam_invoice_count",
+            "kam_late_order_count",
             "kam_training_count",
             "kam_trained_staff_year",
             "kam_training_hours_year",
@@ -863,7 +932,7 @@ class TestKamAccessMatrix(KamCommon):
             "kam_user_id": lambda _user: self.kam_2.id,
             "kam_is_key_account": lambda _user: False,
             "kam_visit_id": lambda _user: self.visit.id,
-            "kam_reason_id": lambda _user: self.reason.id,
+            "kam_reason_id": lambda _user: self.cancel_reason.id,
             "kam_credit_released_by": lambda user: user.id,
             "kam_credit_release_reason": lambda _user: "I say so",
             "kam_credit_release_date": lambda _user: "2026-01-01 10:00:00",
@@ -886,6 +955,8 @@ class TestKamAccessMatrix(KamCommon):
             "kam_credit_status",
             "kam_credit_block_reason",
             "kam_entry_user_id",
+            "kam_payment_status",
+            "kam_is_late",
         ):
             value = order_values.get(fname)
             release = fname.startswith("kam_credit_release") and value
@@ -912,6 +983,9 @@ class TestKamAccessMatrix(KamCommon):
             [],
             write_vals={"kam_reason_id": self.reason.id},
             field_name="kam_reason_id",
+        )
+        subjects["account.move.kam_is_key_account"] = Subject(
+            self.invoice, "r", [], field_name="kam_is_key_account"
         )
         for report, row in (
             ("account.invoice.report", self.invoice_report_row),

@@ -366,6 +366,17 @@ class TestBadInput(KamCommon):
             .with_user(cls.kam_2)
             .create({"order_id": cls.order_2.id, "reason": "Paid in advance"})
         )
+        cancel_reason = env.ref("kam_management.kam_reason_cancellation_client")
+        cls.cancel_1 = (
+            env["kam.order.cancel"]
+            .with_user(cls.kam_1)
+            .create({"order_id": cls.order_1.id, "reason_id": cancel_reason.id})
+        )
+        cls.cancel_2 = (
+            env["kam.order.cancel"]
+            .with_user(cls.kam_2)
+            .create({"order_id": cls.order_2.id, "reason_id": cancel_reason.id})
+        )
         cls.admin = new_test_user(
             env,
             login="kam_admin",
@@ -665,6 +676,17 @@ class TestBadInput(KamCommon):
                 "create": {"order_id": self.order_1.id, "reason": "Paid in advance"},
                 "record": self.release_head,
                 "other": self.release_2,
+            },
+            "kam.order.cancel": {
+                "user": "kam_1",
+                "create": {
+                    "order_id": self.order_1.id,
+                    "reason_id": self.env.ref(
+                        "kam_management.kam_reason_lost_price"
+                    ).id,
+                },
+                "record": self.cancel_1,
+                "other": self.cancel_2,
             },
         }
 
@@ -1638,6 +1660,39 @@ class TestBadInput(KamCommon):
             ),
             action("action_release", "as a KAM", self.release_1),
             action("action_release", "without reason", self.release_head, "head"),
+            # --- cancelling an order with its reason (duty 2.11) ---------------------
+            create("kam.order.cancel", "without order", {"order_id": drop}),
+            create(
+                "kam.order.cancel",
+                "for another KAM's order",
+                {"order_id": self.order_2.id},
+            ),
+            create(
+                "kam.order.cancel",
+                "with a return reason",
+                {
+                    "reason_id": self.env.ref(
+                        "kam_management.kam_reason_return_damaged"
+                    ).id
+                },
+            ),
+            write(
+                "kam.order.cancel",
+                "a refusal reason",
+                {
+                    "reason_id": self.env.ref(
+                        "kam_management.kam_reason_refusal_quality"
+                    ).id
+                },
+            ),
+            write("kam.order.cancel", "another order", {"order_id": self.order_2.id}),
+            action(
+                "action_cancel_order",
+                "without reason",
+                self.cancel_1.with_user(self.kam_1).create(
+                    {"order_id": self.order_1.id}
+                ),
+            ),
             # --- key account settings (the company's, through the settings, or the
             # head of sales' Key Account Settings) ------------------------------------
             *(

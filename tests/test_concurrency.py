@@ -69,6 +69,9 @@ class TestConcurrentConfirmations(TransactionCase):
     def _cleanup(self, kam_ids, account_id, product_id, order_ids):
         def clean(env):
             orders = env["sale.order"].browse(order_ids)
+            orders.kam_reason_id = env.ref(
+                "kam_management.kam_reason_cancellation_client"
+            )
             orders._action_cancel()
             # the cancelled deliveries (sale_stock) hold the product
             pickings = orders.picking_ids

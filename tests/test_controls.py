@@ -97,6 +97,9 @@ class TestCreditGateControls(KamCreditCommon):
         wizard.with_user(self.head).action_release()
         self.assertEqual(order.state, "sale")
         # cancelled, back to a quotation, and made bigger: the release is void
+        order.with_user(self.head).kam_reason_id = self.env.ref(
+            "kam_management.kam_reason_cancellation_client"
+        )
         order.with_user(self.head)._action_cancel()
         order.with_user(self.head).action_draft()
         self.assertTrue(order.kam_credit_release_valid, "unchanged order")

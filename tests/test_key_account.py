@@ -171,6 +171,9 @@ class TestKeyAccountKpis(KamCommon):
             order(self.account_1)  # a quotation is not an order
             cancelled = order(self.account_1)
             cancelled.action_confirm()
+            cancelled.kam_reason_id = self.env.ref(
+                "kam_management.kam_reason_cancellation_client"
+            )
             cancelled._action_cancel()
         self.env.invalidate_all()
         self.assertEqual(

@@ -58,6 +58,10 @@ class KamDemoData(models.AbstractModel):
                         "partner_id": partner.id,
                         "user_id": partner.kam_user_id.id,
                         "order_line": lines,
+                        # promised three days after the order (fulfilment, 2.11)
+                        "commitment_date": datetime.combine(
+                            day + timedelta(days=3), time(18, 0)
+                        ),
                     }
                 )
                 order_dates.append(day)
@@ -66,6 +70,8 @@ class KamDemoData(models.AbstractModel):
         # action_confirm stamps "now": put each order back on its day
         for order, day in zip(orders, order_dates, strict=True):
             order.date_order = datetime.combine(day, time(10, 0))
+        waiting = self._deliver_history(orders, rng, today)
+        orders -= self._cancel_demo_order(waiting)
         invoices = orders._create_invoices(grouped=True)
         for invoice in invoices:
             order = invoice.line_ids.sale_line_ids.order_id[:1]
@@ -85,7 +91,11 @@ class KamDemoData(models.AbstractModel):
                 {"payment_date": min(invoice.invoice_date_due, today)}
             )._create_payments()
 
-        # A few partial refunds (returns, duty 2.11).
+        # A few partial refunds (returns, duty 2.11), each with its reason.
+        reasons = [
+            self.env.ref(f"kam_management.kam_reason_{xmlid}")
+            for xmlid in ("return_damaged", "return_expired", "refusal_quality")
+        ]
         refund_vals = []
         for invoice in rng.sample(list(invoices), max(1, len(invoices) // 12)):
             line = invoice.invoice_line_ids[:1]
@@ -97,6 +107,7 @@ class KamDemoData(models.AbstractModel):
                         invoice.invoice_date + timedelta(days=10), today
                     ),
                     "ref": self.env._("Return on %(invoice)s", invoice=invoice.name),
+                    "kam_reason_id": rng.choice(reasons).id,
                     "invoice_line_ids": [
                         Command.create(
                             {
@@ -110,6 +121,43 @@ class KamDemoData(models.AbstractModel):
                 }
             )
         self.env["account.move"].create(refund_vals).action_post()
+
+    @api.model
+    def _deliver_history(self, orders, rng, today):
+        """Deliver the orders of the history: most on time, some late or short;
+        those of the last week wait (late when their date has passed)."""
+        waiting = orders.filtered(
+            lambda o: o.date_order.date() > today - timedelta(days=7)
+        )
+        # two more left undelivered past their delivery date: late deliveries
+        waiting |= (orders - waiting)[-2:]
+        delivered = orders - waiting
+        pickings = delivered.picking_ids.filtered(
+            lambda p: p.state not in ("done", "cancel")
+        )
+        short = pickings[:3]
+        for move in pickings.move_ids:
+            qty = move.product_uom_qty
+            if move.picking_id in short:
+                qty = max(qty - 3, 1)
+            move.write({"quantity": qty, "picked": True})
+        pickings.with_context(cancel_backorder=True)._action_done()
+        for order in delivered:
+            late_days = rng.choice([1, 1, 2, 2, 3, 5])
+            order.picking_ids.filtered(lambda p: p.state == "done").move_ids.write(
+                {"date": order.date_order + timedelta(days=late_days)}
+            )
+        return waiting
+
+    @api.model
+    def _cancel_demo_order(self, waiting):
+        """A confirmed order the account cancelled, with its reason (2.11)."""
+        order = waiting[:1]
+        order.kam_reason_id = self.env.ref(
+            "kam_management.kam_reason_cancellation_client"
+        )
+        order.action_cancel()
+        return order
 
     @api.model
     def _generate_plans(self, team_xmlid="kam_management.crm_team_key_accounts_demo"):

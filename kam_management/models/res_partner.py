@@ -721,3 +721,45 @@ class ResPartner(models.Model):
             "search_default_filter_this_year": 1,
         }
         return action
+
+    # --- fulfilment (duty 2.11) ----------------------------------------------
+    kam_late_order_count = fields.Integer(
+        string="Late Deliveries",
+        compute="_compute_kam_late_order_count",
+        groups="sales_team.group_sale_salesman",
+        help="Confirmed orders of the account not fully delivered past their "
+        "delivery date.",
+    )
+
+    @api.depends_context("uid", "company")
+    def _compute_kam_late_order_count(self):
+        """Late orders of the accounts, as the user may read them, in one query."""
+        Order = self.env["sale.order"]
+        counts = {}
+        if Order.has_access("read"):
+            commercial = self.commercial_partner_id._origin
+            for customer, count in Order._read_group(
+                Order._kam_late_domain()
+                & Domain("partner_id", "child_of", commercial.ids),
+                ["partner_id"],
+                ["__count"],
+            ):
+                account = customer.commercial_partner_id
+                counts[account] = counts.get(account, 0) + count
+        for partner in self:
+            partner.kam_late_order_count = counts.get(
+                partner.commercial_partner_id._origin, 0
+            )
+
+    def action_kam_view_fulfilment(self):
+        """The account's confirmed orders, late ones first in the filter."""
+        accounts = self.commercial_partner_id
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "kam_management.sale_order_action_fulfilment"
+        )
+        action["domain"] = [
+            ("state", "=", "sale"),
+            ("partner_id", "child_of", accounts.ids),
+        ]
+        action["context"] = {"create": False, "search_default_filter_kam_late": 1}
+        return action

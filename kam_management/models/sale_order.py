@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -21,6 +21,10 @@ RELEASE_FIELDS = (
 ENTER_ORDER_ACTIVITY = "kam_management.mail_activity_type_enter_order"
 # who works on orders: the statuses below are for them (not for accountants)
 SALES_GROUP = "sales_team.group_sale_salesman"
+# the reasons of a cancelled order (credit notes take return / refusal)
+ORDER_REASON_TYPES = ("cancellation", "lost")
+# posted customer invoices whose payment status counts for the order
+PAID_STATES = ("paid", "in_payment", "reversed")
 
 
 class SaleOrder(models.Model):
@@ -39,8 +43,33 @@ class SaleOrder(models.Model):
         tracking=True,
         copy=False,
         groups="sales_team.group_sale_salesman,account.group_account_invoice",
+        domain=[("reason_type", "in", ORDER_REASON_TYPES)],
         help="Why a key account's confirmed order was cancelled (returns and "
         "refusals analysis).",
+    )
+    # fulfilment (duty 2.11): what the KAM and sales support follow after the order
+    kam_payment_status = fields.Selection(
+        [
+            ("none", "Not Invoiced"),
+            ("not_paid", "Not Paid"),
+            ("partial", "Partially Paid"),
+            ("paid", "Paid"),
+        ],
+        string="Payment Status",
+        compute="_compute_kam_payment_status",
+        search="_search_kam_payment_status",
+        compute_sudo=True,
+        groups=SALES_GROUP,
+        help="The payment status of the order's posted customer invoices.",
+    )
+    kam_is_late = fields.Boolean(
+        string="Late Delivery",
+        compute="_compute_kam_is_late",
+        search="_search_kam_is_late",
+        compute_sudo=True,
+        groups=SALES_GROUP,
+        help="A confirmed order not fully delivered whose delivery date (the "
+        "committed date, else the scheduled date of an open delivery) has passed.",
     )
     kam_visit_id = fields.Many2one(
         "kam.visit",
@@ -242,6 +271,176 @@ class SaleOrder(models.Model):
             domain |= ~Domain("activity_ids", "any", open_entry)
         return domain
 
+    @api.depends("invoice_ids.state", "invoice_ids.payment_state")
+    def _compute_kam_payment_status(self):
+        for order in self:
+            states = set(
+                order.invoice_ids.filtered(
+                    lambda m: m.state == "posted" and m.move_type == "out_invoice"
+                ).mapped("payment_state")
+            )
+            if not states:
+                status = "none"
+            elif states <= set(PAID_STATES):
+                status = "paid"
+            elif states == {"not_paid"}:
+                status = "not_paid"
+            else:
+                status = "partial"
+            order.kam_payment_status = status
+
+    @api.model
+    def _kam_invoiced_domain(self, payment_states=None):
+        """Orders with a posted customer invoice (in one of ``payment_states``)."""
+        move = Domain([("state", "=", "posted"), ("move_type", "=", "out_invoice")])
+        if payment_states:
+            move &= Domain("payment_state", "in", payment_states)
+        return Domain(
+            "order_line",
+            "any",
+            Domain("invoice_lines", "any", Domain("move_id", "any", move)),
+        )
+
+    def _search_kam_payment_status(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        invoiced = self._kam_invoiced_domain()
+        paid = self._kam_invoiced_domain(PAID_STATES)
+        unpaid = self._kam_invoiced_domain(["not_paid"])
+        partial = self._kam_invoiced_domain(["partial"])
+        domains = {
+            "none": ~invoiced,
+            "paid": invoiced & ~unpaid & ~partial,
+            "not_paid": unpaid & ~paid & ~partial,
+            "partial": partial | (paid & unpaid),
+        }
+        return Domain.OR(domains[status] for status in value if status in domains)
+
+    @api.model
+    def _kam_late_domain(self):
+        now = fields.Datetime.now()
+        open_picking = Domain(
+            [
+                ("state", "not in", ("done", "cancel")),
+                ("picking_type_code", "=", "outgoing"),
+                ("scheduled_date", "<", now),
+            ]
+        )
+        return Domain(
+            [
+                ("state", "=", "sale"),
+                ("delivery_status", "in", ("pending", "started", "partial")),
+            ]
+        ) & (
+            Domain("commitment_date", "<", now)
+            | Domain("picking_ids", "any", open_picking)
+        )
+
+    @api.depends(
+        "state",
+        "delivery_status",
+        "commitment_date",
+        "picking_ids.state",
+        "picking_ids.scheduled_date",
+    )
+    def _compute_kam_is_late(self):
+        now = fields.Datetime.now()
+        for order in self:
+            order.kam_is_late = (
+                order.state == "sale"
+                and order.delivery_status in ("pending", "started", "partial")
+                and bool(
+                    (order.commitment_date and order.commitment_date < now)
+                    or order.picking_ids.filtered(
+                        lambda p: p.state not in ("done", "cancel")
+                        and p.picking_type_code == "outgoing"
+                        and p.scheduled_date < now
+                    )
+                )
+            )
+
+    def _search_kam_is_late(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        late = self._kam_late_domain()
+        if True in value and False in value:
+            return Domain.TRUE
+        if True in value:
+            return late
+        if False in value:
+            return ~late
+        return Domain.FALSE
+
+    # --- cancellation reasons (duty 2.11) -----------------------------------
+    @api.constrains("kam_reason_id")
+    def _check_kam_reason_type(self):
+        for order in self.sudo():
+            if (
+                order.kam_reason_id
+                and order.kam_reason_id.reason_type not in ORDER_REASON_TYPES
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(order)s: the reason of a cancelled order is a "
+                        "cancellation or lost reason, not %(reason)s.",
+                        order=order.name,
+                        reason=order.kam_reason_id.display_name,
+                    )
+                )
+
+    def _kam_check_cancel_reason(self, vals):
+        """A key account's confirmed order is cancelled with a cancellation or lost
+        reason: whatever the context or the path (button, mass cancel, write)."""
+        if "kam_reason_id" in vals and not vals["kam_reason_id"]:
+            if self.sudo().filtered(lambda o: o.state == "cancel" and o.kam_reason_id):
+                raise UserError(
+                    self.env._("The reason of a cancelled order cannot be removed.")
+                )
+        if vals.get("state") != "cancel":
+            return
+        # sudo: the flag and the reason, for whoever cancels
+        confirmed = self.sudo().filtered(lambda o: o.state == "sale")._kam_key_orders()
+        if not confirmed:
+            return
+        reason_id = vals.get("kam_reason_id")
+        reason = (
+            self.env["kam.reason"]
+            .sudo()
+            .browse(reason_id if isinstance(reason_id, int) else ())
+        )
+        if "kam_reason_id" in vals and not reason:
+            missing = confirmed
+        else:
+            missing = confirmed.filtered(lambda o: not (reason or o.kam_reason_id))
+        if missing:
+            raise UserError(
+                self.env._(
+                    "%(orders)s: a confirmed order of a key account is cancelled "
+                    "with a reason. Cancel it with the Cancel button and choose the "
+                    "cancellation or lost reason.",
+                    orders=", ".join(missing.mapped("name")),
+                )
+            )
+
+    def action_cancel(self):
+        """A confirmed key account order without a reason: the reason wizard."""
+        missing = (
+            self.sudo()
+            .filtered(lambda o: o.state == "sale" and not o.kam_reason_id)
+            ._kam_key_orders()
+        )
+        if missing and len(self) == 1 and not self.env.su:
+            return {
+                "type": "ir.actions.act_window",
+                "name": self.env._("Cancel the Order"),
+                "res_model": "kam.order.cancel",
+                "view_mode": "form",
+                "views": [(False, "form")],
+                "target": "new",
+                "context": {"default_order_id": self.id},
+            }
+        return super().action_cancel()
+
     # --- CRUD: what only the gate and the release wizard write ---------------
     @api.model_create_multi
     def create(self, vals_list):
@@ -259,6 +458,7 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         check_workflow_fields(self, vals, RELEASE_FIELDS + ("kam_user_id",))
+        self._kam_check_cancel_reason(vals)
         if vals.get("state") == "sale" and self._kam_key_orders():
             # confirming is action_confirm's job: it passes the credit gate
             check_workflow_fields(self, vals, ["state"])
