@@ -28,6 +28,7 @@
         "data/kam_merchandising_data.xml",
         "data/kam_reason_data.xml",
         "data/kam_training_data.xml",
+        "data/kam_collection_data.xml",
         "views/kam_segment_views.xml",
         "views/kam_reason_views.xml",
         "views/res_partner_views.xml",
@@ -50,6 +51,8 @@
         "views/kam_training_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_company_views.xml",
+        "views/kam_collection_action_views.xml",
+        "views/kam_aging_report_views.xml",
         "views/kam_management_menus.xml",
     ],
     "assets": {

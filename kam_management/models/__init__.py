@@ -27,3 +27,4 @@ from . import kam_merchandising_task
 from . import kam_merchandising_task_line
 from . import kam_training
 from . import kam_reason
+from . import kam_collection_action
