@@ -484,7 +484,10 @@ class TestKamAccessMatrix(KamCommon):
         # sudo: kam is not the invoice's salesperson, so cannot read it
         Collection = cls.env["kam.collection.action"].sudo()
         cls.collection_open = Collection.create(
-            {"partner_id": cls.account.id, "invoice_ids": [Command.set(cls.invoice.ids)]}
+            {
+                "partner_id": cls.account.id,
+                "invoice_ids": [Command.set(cls.invoice.ids)],
+            }
         )
         cls.collection_kept = Collection.create(
             {

@@ -60,8 +60,10 @@ class TestKamReceivables(KamCommon):
             "one open installment per bucket pair, paid ones left out",
         )
         # the overdue debt is the one of the account's Overdue figure
-        rows = self.env["kam.aging.report"].with_user(self.kam_1).search(
-            [("partner_id", "=", self.account_1.id)]
+        rows = (
+            self.env["kam.aging.report"]
+            .with_user(self.kam_1)
+            .search([("partner_id", "=", self.account_1.id)])
         )
         self.assertAlmostEqual(
             sum(rows.mapped("overdue_amount")),
@@ -169,9 +171,9 @@ class TestKamReceivables(KamCommon):
         self.assertEqual(account.kam_collection_count, 1)
         listed = account.action_kam_view_collection_actions()
         self.assertEqual(
-            self.env["kam.collection.action"].with_user(self.kam_1).search(
-                listed["domain"]
-            ),
+            self.env["kam.collection.action"]
+            .with_user(self.kam_1)
+            .search(listed["domain"]),
             promise,
         )
 
@@ -185,16 +187,22 @@ class TestKamReceivables(KamCommon):
         mixed = invoices | self._overdue_invoice(self.account_2, 20)
         with self.assertRaisesMessage(UserError, "one key account"):
             mixed.with_user(self.kam_1).action_kam_collection_action()
-        visit = self.env["kam.visit"].with_user(self.kam_1).create(
-            {
-                "partner_id": self.account_1.id,
-                "date_start": fields.Datetime.now(),
-            }
+        visit = (
+            self.env["kam.visit"]
+            .with_user(self.kam_1)
+            .create(
+                {
+                    "partner_id": self.account_1.id,
+                    "date_start": fields.Datetime.now(),
+                }
+            )
         )
         action = visit.action_log_collection()
         self.assertEqual(action["context"]["default_visit_id"], visit.id)
         self.assertEqual(action["context"]["default_action_type"], "visit")
-        self.assertEqual(set(action["context"]["default_invoice_ids"]), set(invoices.ids))
+        self.assertEqual(
+            set(action["context"]["default_invoice_ids"]), set(invoices.ids)
+        )
 
     def test_bad_promises_are_refused(self):
         invoice = self._overdue_invoice(self.account_1, 20)
@@ -236,9 +244,7 @@ class TestKamReceivables(KamCommon):
         self._promise(self._overdue_invoice(self.account_2, 5), user=self.head)
         # another KAM neither sees nor logs on kam_1's account
         Action = self.env["kam.collection.action"]
-        self.assertFalse(
-            Action.with_user(self.kam_2).search([("id", "=", promise.id)])
-        )
+        self.assertFalse(Action.with_user(self.kam_2).search([("id", "=", promise.id)]))
         with self.assertRaises(AccessError):
             promise.with_user(self.kam_2).read(["state"])
         with self.assertRaises(AccessError):

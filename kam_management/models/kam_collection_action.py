@@ -111,7 +111,9 @@ class KamCollectionAction(models.Model):
     @api.depends("invoice_ids.amount_residual_signed", "residual_at_promise")
     def _compute_amounts(self):
         for action in self:
-            action.amount_open = sum(action.invoice_ids.mapped("amount_residual_signed"))
+            action.amount_open = sum(
+                action.invoice_ids.mapped("amount_residual_signed")
+            )
             action.amount_paid = (
                 action.residual_at_promise - action.amount_open
                 if action.promised_date
@@ -174,7 +176,10 @@ class KamCollectionAction(models.Model):
                     self.env._("Choose the invoices the promise to pay is about.")
                 )
             rounding = action.currency_id.rounding
-            if float_compare(action.promised_amount, 0.0, precision_rounding=rounding) <= 0:
+            if (
+                float_compare(action.promised_amount, 0.0, precision_rounding=rounding)
+                <= 0
+            ):
                 raise UserError(self.env._("The promised amount must be positive."))
             if (
                 float_compare(

@@ -45,13 +45,11 @@ class KamAgingReport(models.Model):
     kam_tier = fields.Selection(
         [("a", "A"), ("b", "B"), ("c", "C")], string="Tier", readonly=True
     )
-    segment_id = fields.Many2one("kam.segment", string="Segment", readonly=True)
+    segment_id = fields.Many2one("kam.segment", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     date_maturity = fields.Date(string="Due Date", readonly=True)
-    days_overdue = fields.Integer(
-        string="Days Overdue", readonly=True, aggregator="max"
-    )
+    days_overdue = fields.Integer(readonly=True, aggregator="max")
     bucket = fields.Selection(AGING_BUCKETS, string="Age", readonly=True)
     amount = fields.Monetary(
         string="Open Amount",
