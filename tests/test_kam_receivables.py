@@ -51,11 +51,11 @@ class TestKamReceivables(KamCommon):
         self.assertEqual(
             aging,
             {
-                "not_due": 115.0,
+                "0_not_due": 115.0,
                 "1_30": 230.0 + 100.0,
                 "31_60": 230.0,
                 "61_90": 230.0,
-                "over_90": 230.0,
+                "91_plus": 230.0,
             },
             "one open installment per bucket pair, paid ones left out",
         )

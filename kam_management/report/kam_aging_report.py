@@ -3,12 +3,13 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+# keys that sort in age order (a pivot orders a selection's groups by key)
 AGING_BUCKETS = [
-    ("not_due", "Not Due"),
+    ("0_not_due", "Not Due"),
     ("1_30", "1-30 Days"),
     ("31_60", "31-60 Days"),
     ("61_90", "61-90 Days"),
-    ("over_90", "Over 90 Days"),
+    ("91_plus", "Over 90 Days"),
 ]
 
 # the revenue days of the DSO: open receivables / revenue of the last DSO_DAYS days
@@ -116,11 +117,11 @@ class KamAgingReport(models.Model):
                    GREATEST(%(today)s - line.date_maturity, 0) AS days_overdue,
                    CASE
                        WHEN line.date_maturity IS NULL
-                            OR line.date_maturity >= %(today)s THEN 'not_due'
+                            OR line.date_maturity >= %(today)s THEN '0_not_due'
                        WHEN %(today)s - line.date_maturity <= 30 THEN '1_30'
                        WHEN %(today)s - line.date_maturity <= 60 THEN '31_60'
                        WHEN %(today)s - line.date_maturity <= 90 THEN '61_90'
-                       ELSE 'over_90'
+                       ELSE '91_plus'
                    END AS bucket,
                    line.amount_residual AS amount,
                    CASE WHEN line.date_maturity < %(today)s
