@@ -97,11 +97,15 @@ class KamCollectionAction(models.Model):
     amount_open = fields.Monetary(
         string="Open Now",
         compute="_compute_amounts",
+        # sudo: the figures of an action the user reads, whoever is the invoices'
+        # salesperson
+        compute_sudo=True,
         help="The open amount of the invoices today.",
     )
     amount_paid = fields.Monetary(
         string="Paid Since the Promise",
         compute="_compute_amounts",
+        compute_sudo=True,
         help="How much the open amount of the invoices went down since the "
         "promise was logged.",
     )
