@@ -99,6 +99,14 @@ kam.contract:draft                       crw  -    crwu r    -    -    -    -   
 kam.contract.credit_limit                rw   -    rw   -    -    -    -    -    -    -
 # return and refusal reasons: every employee reads the list, heads of sales keep it
 kam.reason                               r    r    crwu r    r    r    r    -    -    -
+# receivables: the aging rows like the revenue; collection actions of the KAM's own
+# accounts, all for heads of sales, none for sales support; a decided promise is
+# read only (refused write and delete)
+kam.aging.report                         r    -    r    -    -    -    -    -    -    -
+kam.collection.action:open               crwu -    crwu -    -    -    -    -    -    -
+kam.collection.action:kept               r    -    r    -    -    -    -    -    -    -
+res.partner.kam_dso                      r    r    r    -    -    -    -    -    -    -
+res.partner.kam_collection_count         r    r    r    -    -    -    -    -    -    -
 # merchandising checklists: KAMs read them, heads of sales manage them (one in use
 # is archived, not deleted)
 kam.merchandising.task.type              r    r    crw  -    -    -    -    -    -    -
@@ -507,6 +515,29 @@ class TestKamAccessMatrix(KamCommon):
             .search([("move_id", "=", cls.invoice.id)], limit=1)
         )
         assert cls.revenue_report_row, "no revenue analysis row"
+        cls.aging_report_row = (
+            cls.env["kam.aging.report"]
+            .sudo()
+            .search([("move_id", "=", cls.invoice.id)], limit=1)
+        )
+        assert cls.aging_report_row, "no receivables aging row"
+        # sudo: kam is not the invoice's salesperson, so cannot read it
+        Collection = cls.env["kam.collection.action"].sudo()
+        cls.collection_open = Collection.create(
+            {
+                "partner_id": cls.account.id,
+                "invoice_ids": [Command.set(cls.invoice.ids)],
+            }
+        )
+        cls.collection_kept = Collection.create(
+            {
+                "partner_id": cls.account.id,
+                "invoice_ids": [Command.set(cls.invoice.ids)],
+                "promised_date": fields.Date.today(),
+                "promised_amount": 10.0,
+            }
+        )
+        cls.collection_kept.sudo().write({"state": "kept"})
         cls.order_confirmed = (
             cls.env["sale.order"]
             .with_user(kam)
@@ -677,6 +708,26 @@ class TestKamAccessMatrix(KamCommon):
                 ["partner_id", "date", "amount"],
                 lambda _user: {"move_id": self.invoice.id},
                 {"amount": 1.0},
+            ),
+            "kam.aging.report": Subject(
+                self.aging_report_row,
+                "crwu",
+                ["partner_id", "bucket", "amount", "dso"],
+                lambda _user: {"move_id": self.invoice.id},
+                {"amount": 1.0},
+            ),
+            "kam.collection.action:open": Subject(
+                self.collection_open,
+                "crwu",
+                ["name", "partner_id", "state", "invoice_ids", "amount_open"],
+                for_account(partner_id=account.id, action_type="call"),
+                {"result": "Will pay on Friday"},
+            ),
+            "kam.collection.action:kept": Subject(
+                self.collection_kept,
+                "rwu",
+                ["name", "partner_id", "state", "promised_amount"],
+                write_vals={"result": "Paid after all"},
             ),
             "kam.fulfilment.report": Subject(
                 self.fulfilment_row,
@@ -901,6 +952,8 @@ class TestKamAccessMatrix(KamCommon):
             "kam_merchandising_compliance",
             "kam_merchandising_last_date",
             "kam_merchandising_todo_count",
+            "kam_dso",
+            "kam_collection_count",
             "kam_figures_visible",
             "kam_can_edit",
             "kam_can_manage",

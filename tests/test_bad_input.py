@@ -330,6 +330,26 @@ class TestBadInput(KamCommon):
             ]
         )
 
+        # receivables: an overdue invoice and a collection action of each KAM
+        overdue_day = str(cls.today - timedelta(days=40))
+        cls.invoice_1, cls.invoice_2 = (
+            cls._invoice(account, overdue_day, 100.0)
+            for account in (cls.account_1, cls.account_2)
+        )
+        # their KAM is their salesperson: they read them
+        cls.invoice_1.invoice_user_id = cls.kam_1
+        cls.invoice_2.invoice_user_id = cls.kam_2
+        cls.collection_1, cls.collection_2 = (
+            env["kam.collection.action"]
+            .sudo()
+            .create(
+                [
+                    {"partner_id": invoice.partner_id.id, "invoice_ids": invoice.ids}
+                    for invoice in (cls.invoice_1, cls.invoice_2)
+                ]
+            )
+        )
+
         # orders, the planner and the release wizard of each KAM
         cls.order_1 = cls._order(cls.kam_1, cls.account_1)
         cls.order_2 = cls._order(cls.kam_2, cls.account_2)
@@ -608,6 +628,18 @@ class TestBadInput(KamCommon):
                 "user": "head",
                 "create": {"name": "Broken pallet", "reason_type": "return"},
                 "record": self.env.ref("kam_management.kam_reason_return_damaged"),
+            },
+            "kam.collection.action": {
+                "user": "kam_1",
+                "create": {
+                    "partner_id": self.account_1.id,
+                    "action_type": "call",
+                    "invoice_ids": [Command.set(self.invoice_1.ids)],
+                    "promised_date": str(self.today + timedelta(days=7)),
+                    "promised_amount": 50.0,
+                },
+                "record": self.collection_1,
+                "other": self.collection_2,
             },
             "kam.merchandising.task.type": {
                 "user": "head",
@@ -1409,6 +1441,47 @@ class TestBadInput(KamCommon):
                 "kam.reason",
                 "twice",
                 {"name": "Damaged goods", "reason_type": "return"},
+            ),
+            # --- receivables -------------------------------------------------------
+            create(
+                "kam.collection.action",
+                "with a promise in the past",
+                {"promised_date": str(self.today - timedelta(days=1))},
+            ),
+            create(
+                "kam.collection.action",
+                "about another account's invoice",
+                {"invoice_ids": [Command.set(self.invoice_2.ids)]},
+            ),
+            create(
+                "kam.collection.action",
+                "for another KAM's account",
+                {
+                    "partner_id": self.account_2.id,
+                    "invoice_ids": [Command.set(self.invoice_2.ids)],
+                },
+            ),
+            create(
+                "kam.collection.action",
+                "promising more than is owed",
+                {"promised_amount": 1000000.0},
+            ),
+            create(
+                "kam.collection.action",
+                "promising a negative amount",
+                {"promised_amount": -5.0},
+            ),
+            create(
+                "kam.collection.action",
+                "promising an amount without a date",
+                {"promised_date": drop},
+            ),
+            create("kam.collection.action", "already kept", {"state": "kept"}),
+            write("kam.collection.action", "its state to broken", {"state": "broken"}),
+            write(
+                "kam.collection.action",
+                "what was open when promised",
+                {"residual_at_promise": 0.0},
             ),
             # --- merchandising -------------------------------------------------------
             create(

@@ -6,6 +6,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 
+from ..models.workflow import workflow
+
 
 class KamDemoData(models.AbstractModel):
     """Builds the sales history of the demo key accounts (demo data only).
@@ -121,6 +123,81 @@ class KamDemoData(models.AbstractModel):
                 }
             )
         self.env["account.move"].create(refund_vals).action_post()
+
+    @api.model
+    def _generate_collection(self):
+        """Collection actions on overdue invoices (duty 2.13): a promise kept (paid
+        after it was logged), a promise broken (nothing paid: a to-do for the KAM)
+        and a promise still open, on three accounts that owe."""
+        today = fields.Date.context_today(self)
+        overdue = self.env["account.move"].search(
+            [
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("amount_residual", ">", 0),
+                ("invoice_date_due", "<", today),
+                ("commercial_partner_id.is_key_account", "=", True),
+                ("company_id", "=", self.env.company.id),
+            ],
+            order="invoice_date_due",
+        )
+        by_account = {}
+        for invoice in overdue:
+            by_account.setdefault(invoice.commercial_partner_id, invoice)
+        invoices = list(by_account.values())[:3]
+        if len(invoices) < 3:
+            return
+        kept_invoice, broken_invoice, open_invoice = invoices
+        Action = self.env["kam.collection.action"]
+        with workflow():
+            kept, broken = Action.create(
+                [
+                    {
+                        "partner_id": invoice.commercial_partner_id.id,
+                        "action_type": action_type,
+                        "date": today - timedelta(days=12),
+                        "invoice_ids": [Command.set(invoice.ids)],
+                        "promised_date": today - timedelta(days=2),
+                        "promised_amount": invoice.company_currency_id.round(
+                            invoice.amount_residual_signed / 2
+                        ),
+                        "result": result,
+                    }
+                    for invoice, action_type, result in (
+                        (
+                            kept_invoice,
+                            "call",
+                            self.env._("Accounts payable will pay half this week."),
+                        ),
+                        (
+                            broken_invoice,
+                            "email",
+                            self.env._("Promised to pay half after the stock count."),
+                        ),
+                    )
+                ]
+            )
+        # the kept promise is paid after it was logged
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=kept_invoice.ids
+        ).create(
+            {
+                "payment_date": today - timedelta(days=3),
+                "amount": kept.promised_amount,
+                "payment_difference_handling": "open",
+            }
+        )._create_payments()
+        (kept | broken)._kam_decide_promises(today)
+        Action.create(
+            {
+                "partner_id": open_invoice.commercial_partner_id.id,
+                "action_type": "visit",
+                "invoice_ids": [Command.set(open_invoice.ids)],
+                "promised_date": today + timedelta(days=7),
+                "promised_amount": open_invoice.amount_residual_signed,
+                "result": self.env._("Will pay it all next week, by bank transfer."),
+            }
+        )
 
     @api.model
     def _deliver_history(self, orders, rng, today):

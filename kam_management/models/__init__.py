@@ -27,5 +27,6 @@ from . import kam_merchandising_task
 from . import kam_merchandising_task_line
 from . import kam_training
 from . import kam_reason
+from . import kam_collection_action
 from . import kam_act
 from . import kam_act_line

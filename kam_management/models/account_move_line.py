@@ -23,15 +23,24 @@ class AccountMoveLine(models.Model):
         return domain
 
     @api.model
-    def _kam_overdue_domain(self, partner_ids=None, date=None):
-        """Overdue debt: the open receivable installments of the current company due
-        before ``date`` (today by default)."""
+    def _kam_open_debt_domain(self, partner_ids=None):
+        """Open debt: the receivable installments not paid yet, in every company,
+        due or not (the aging report: overdue debt is the part of it past due)."""
         return self._kam_receivable_domain(partner_ids) & Domain(
             [
-                ("company_id", "=", self.env.company.id),
                 ("reconciled", "=", False),
-                # debts only: an unapplied credit note is no overdue debt
+                # debts only: an unapplied credit note is no debt
                 ("amount_residual", ">", 0),
+            ]
+        )
+
+    @api.model
+    def _kam_overdue_domain(self, partner_ids=None, date=None):
+        """Overdue debt: the open debt of the current company due before ``date``
+        (today by default)."""
+        return self._kam_open_debt_domain(partner_ids) & Domain(
+            [
+                ("company_id", "=", self.env.company.id),
                 ("date_maturity", "<", date or fields.Date.context_today(self)),
             ]
         )

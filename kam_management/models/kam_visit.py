@@ -409,6 +409,17 @@ class KamVisit(models.Model):
         }
         return action
 
+    def action_log_collection(self):
+        """A collection action taken on this visit, about the account's overdue
+        invoices."""
+        self.ensure_one()
+        action = self.partner_id.action_kam_new_collection_action()
+        action["context"].update(
+            default_visit_id=self.id,
+            default_action_type="visit" if self.visit_type == "visit" else "call",
+        )
+        return action
+
     def action_done(self):
         if any(visit.state != "planned" for visit in self):
             raise UserError(self.env._("Only planned visits can be marked as done."))

@@ -722,6 +722,64 @@ class ResPartner(models.Model):
         }
         return action
 
+    # --- receivables collection (duty 2.13) --------------------------------
+    kam_dso = fields.Integer(
+        string="DSO (days)",
+        compute="_compute_kam_receivables",
+        groups=KAM_GROUP,
+        help="Days sales outstanding in the current company: open receivables / "
+        "untaxed revenue of the last 90 days x 90 (empty without revenue; shown "
+        "to the account's KAM and heads of sales only).",
+    )
+    kam_collection_count = fields.Integer(
+        string="Collection Actions",
+        compute="_compute_kam_receivables",
+        groups=KAM_GROUP,
+    )
+
+    @api.depends_context("uid", "company")
+    def _compute_kam_receivables(self):
+        partners = self._kam_kpi_partners()
+        dso = self.env["kam.aging.report"]._kam_dso(partners) if partners else {}
+        Action = self.env["kam.collection.action"]
+        counts = {}
+        if Action.has_access("read"):
+            counts = dict(
+                Action._read_group(
+                    [("partner_id", "in", self.commercial_partner_id._origin.ids)],
+                    ["partner_id"],
+                    ["__count"],
+                )
+            )
+        for partner in self:
+            commercial = partner.commercial_partner_id._origin
+            partner.kam_dso = dso.get(commercial, 0)
+            partner.kam_collection_count = counts.get(commercial, 0)
+
+    def action_kam_view_collection_actions(self):
+        return self._kam_action_account_documents(
+            "kam_management.kam_collection_action_action"
+        )
+
+    def action_kam_new_collection_action(self):
+        """A collection action about the account's overdue invoices."""
+        account = self.commercial_partner_id[:1]
+        overdue = self.env["account.move.line"].search(
+            self.env["account.move.line"]._kam_overdue_domain(account.ids)
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "kam.collection.action",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": {
+                "default_partner_id": account.id,
+                "default_invoice_ids": overdue.move_id.filtered(
+                    lambda move: move.move_type == "out_invoice"
+                ).ids,
+            },
+        }
+
     # --- fulfilment (duty 2.11) ----------------------------------------------
     kam_late_order_count = fields.Integer(
         string="Late Deliveries",
