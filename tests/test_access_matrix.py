@@ -106,6 +106,8 @@ kam.aging.report                         r    -    r    -    -    -    -    -   
 kam.collection.action:open               crwu -    crwu -    -    -    -    -    -    -
 kam.collection.action:kept               r    -    r    -    -    -    -    -    -    -
 res.partner.kam_dso                      r    r    r    -    -    -    -    -    -    -
+res.partner.kam_dunning_level            r    r    r    -    -    -    -    -    -    -
+res.partner.kam_dunning_date             r    r    r    -    -    -    -    -    -    -
 res.partner.kam_collection_count         r    r    r    -    -    -    -    -    -    -
 # merchandising checklists: KAMs read them, heads of sales manage them (one in use
 # is archived, not deleted)
@@ -953,6 +955,8 @@ class TestKamAccessMatrix(KamCommon):
             "kam_merchandising_last_date",
             "kam_merchandising_todo_count",
             "kam_dso",
+            "kam_dunning_level",
+            "kam_dunning_date",
             "kam_collection_count",
             "kam_figures_visible",
             "kam_can_edit",

@@ -333,3 +333,60 @@ class TestKamReceivables(KamCommon):
 
         count(2)  # warm the caches
         self.assertEqual(count(2), count(8))
+
+    # --- accounting's dunning (OCA account_credit_control) --------------------
+    def test_the_kam_sees_the_dunning_level_reached(self):
+        receivable = self.env["account.account"].search(
+            [
+                ("account_type", "=", "asset_receivable"),
+                ("company_ids", "in", self.env.company.ids),
+            ]
+        )
+        # accounting's set-up and run (credit control managers)
+        policy = (
+            self.env["credit.control.policy"]
+            .sudo()
+            .create(
+                {
+                    "name": "Key accounts",
+                    "account_ids": [Command.set(receivable.ids)],
+                    "level_ids": [
+                        Command.create(
+                            {
+                                "name": f"Reminder {level}",
+                                "level": level,
+                                "computation_mode": "net_days",
+                                "delay_days": delay,
+                                "channel": "letter",
+                                "email_template_id": self.env.ref(
+                                    "account_credit_control.email_template_credit_control_base"
+                                ).id,
+                                "custom_text": "Please pay",
+                                "custom_mail_text": "<p>Please pay</p>",
+                            }
+                        )
+                        for level, delay in ((1, 10), (2, 40))
+                    ],
+                }
+            )
+        )
+        self.env.company.sudo().credit_policy_id = policy
+        account = self.account_1.with_user(self.kam_1)
+        self.assertEqual(account.kam_dunning_level, 0, "no reminder: nothing")
+        invoice = self._overdue_invoice(self.account_1, 20)
+        run = (
+            self.env["credit.control.run"]
+            .sudo()
+            .create({"date": self.today, "policy_ids": [Command.set(policy.ids)]})
+        )
+        run.generate_credit_lines()
+        lines = run.line_ids.filtered(lambda line: line.invoice_id == invoice)
+        self.assertEqual(lines.level, 1)
+        account.invalidate_recordset()
+        self.assertEqual(account.kam_dunning_level, 0, "generated, not sent yet")
+        lines.write({"state": "sent", "date_sent": self.today})
+        account.invalidate_recordset()
+        self.assertEqual(account.kam_dunning_level, 1)
+        self.assertEqual(account.kam_dunning_date, self.today)
+        with self.assertRaises(AccessError):
+            self.account_1.with_user(self.support).read(["kam_dunning_level"])

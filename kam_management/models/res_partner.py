@@ -731,6 +731,22 @@ class ResPartner(models.Model):
         "untaxed revenue of the last 90 days x 90 (empty without revenue; shown "
         "to the account's KAM and heads of sales only).",
     )
+    # accounting's dunning (OCA account_credit_control), what the KAM should know
+    # before calling the client
+    kam_dunning_level = fields.Integer(
+        string="Dunning Level",
+        compute="_compute_kam_dunning",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+        help="The highest reminder level accounting has sent for the account's open "
+        "invoices (Credit Control); empty when no reminder went out.",
+    )
+    kam_dunning_date = fields.Date(
+        string="Last Reminder",
+        compute="_compute_kam_dunning",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+    )
     kam_collection_count = fields.Integer(
         string="Collection Actions",
         compute="_compute_kam_receivables",
@@ -755,6 +771,23 @@ class ResPartner(models.Model):
             commercial = partner.commercial_partner_id._origin
             partner.kam_dso = dso.get(commercial, 0)
             partner.kam_collection_count = counts.get(commercial, 0)
+
+    def _compute_kam_dunning(self):
+        # the reminders sent on installments still open, one query for all
+        rows = self.env["credit.control.line"]._read_group(
+            [
+                ("commercial_partner_id", "in", self.commercial_partner_id._origin.ids),
+                ("state", "=", "sent"),
+                ("move_line_id.reconciled", "=", False),
+            ],
+            ["commercial_partner_id"],
+            ["level:max", "date_sent:max"],
+        )
+        dunning = {partner: (level, day) for partner, level, day in rows}
+        for partner in self:
+            level, day = dunning.get(partner.commercial_partner_id._origin, (0, False))
+            partner.kam_dunning_level = level
+            partner.kam_dunning_date = day
 
     def action_kam_view_collection_actions(self):
         return self._kam_action_account_documents(
