@@ -293,7 +293,8 @@ def bench_plan_actuals(env, data, meter):
 # --- receivables aging -----------------------------------------------------------
 def bench_aging(env, data, meter):
     """The aging pivot of the head of sales (KAM x age bucket) vs one SQL GROUP BY
-    of the same open receivable lines by KAM and bucket."""
+    of the same open receivable lines (debts of the company) by KAM and bucket,
+    ordered by the KAM's name as the pivot's groups are."""
     head = _user_env(env, data["head"])
     Aging = head["kam.aging.report"]
 
@@ -306,7 +307,7 @@ def bench_aging(env, data, meter):
 
     raw_sql = SQL(
         """
-        SELECT account.kam_user_id,
+        SELECT account.kam_user_id, kam_partner.name,
                CASE WHEN line.date_maturity >= CURRENT_DATE THEN 0
                     WHEN CURRENT_DATE - line.date_maturity <= 30 THEN 1
                     WHEN CURRENT_DATE - line.date_maturity <= 60 THEN 2
@@ -317,11 +318,17 @@ def bench_aging(env, data, meter):
           JOIN account_account acc ON acc.id = line.account_id
           JOIN res_partner contact ON contact.id = line.partner_id
           JOIN res_partner account ON account.id = contact.commercial_partner_id
+          JOIN res_users kam ON kam.id = account.kam_user_id
+          JOIN res_partner kam_partner ON kam_partner.id = kam.partner_id
          WHERE acc.account_type = 'asset_receivable'
            AND line.parent_state = 'posted' AND NOT line.reconciled
+           AND line.amount_residual > 0
+           AND line.company_id = %s
            AND account.is_key_account
-      GROUP BY 1, 2
-        """
+      GROUP BY account.kam_user_id, kam_partner.name, 3
+      ORDER BY kam_partner.name, 3
+        """,
+        head.company.id,
     )
     runs = Meter(env, runs=max(meter.runs, 5))
     orm_s, orm_q = runs.median(orm)

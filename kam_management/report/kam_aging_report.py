@@ -62,11 +62,12 @@ class KamAgingReport(models.Model):
         readonly=True,
         help="The open amount past its due date.",
     )
+    # computed for the rows shown, not in the SQL: the pivots (by KAM, by age) do
+    # not pay for the revenue of every account
     dso = fields.Float(
         string="DSO (days)",
-        readonly=True,
+        compute="_compute_dso",
         digits=(16, 0),
-        aggregator=None,
         help="The account's days sales outstanding: its open receivables / its "
         "untaxed revenue of the last 90 days x 90 (empty without revenue).",
     )
@@ -101,7 +102,6 @@ class KamAgingReport(models.Model):
             .sudo()
             ._search(self.env["account.move.line"]._kam_open_debt_domain())
         )
-        revenue = self.env["kam.revenue.report"]
         return SQL(
             """
             SELECT line.id,
@@ -125,30 +125,35 @@ class KamAgingReport(models.Model):
                    END AS bucket,
                    line.amount_residual AS amount,
                    CASE WHEN line.date_maturity < %(today)s
-                        THEN line.amount_residual ELSE 0 END AS overdue_amount,
-                   CASE WHEN sales.revenue > 0
-                        THEN ROUND(SUM(line.amount_residual) OVER (
-                                 PARTITION BY account.id, line.company_id)
-                             / sales.revenue * %(days)s)
-                   END AS dso
-              FROM account_move_line line
+                        THEN line.amount_residual ELSE 0 END AS overdue_amount
+              FROM (%(lines)s) line
               JOIN res_partner contact ON contact.id = line.partner_id
               JOIN res_partner account ON account.id = contact.commercial_partner_id
-         LEFT JOIN (SELECT revenue.partner_id, revenue.company_id,
-                           SUM(revenue.amount) AS revenue
-                      FROM %(revenue)s revenue
-                     WHERE revenue.date > %(since)s AND revenue.date <= %(today)s
-                  GROUP BY revenue.partner_id, revenue.company_id) sales
-                ON sales.partner_id = account.id
-               AND sales.company_id = line.company_id
-             WHERE line.id IN %(lines)s
             """,
             today=today,
-            since=today - relativedelta(days=DSO_DAYS),
-            days=DSO_DAYS,
-            revenue=revenue._table_sql,
-            lines=lines.subselect(),
+            # the open installments with the columns read: no second look-up
+            lines=lines.select(
+                *(
+                    SQL.identifier(lines.table, column)
+                    for column in (
+                        "id",
+                        "move_id",
+                        "partner_id",
+                        "company_id",
+                        "company_currency_id",
+                        "date_maturity",
+                        "amount_residual",
+                    )
+                )
+            ),
         )
+
+    def _compute_dso(self):
+        # two queries per company of the rows, whatever their number
+        for company, rows in self.grouped("company_id").items():
+            dso = self.with_company(company)._kam_dso(rows.partner_id)
+            for row in rows:
+                row.dso = dso.get(row.partner_id, False)
 
     @api.model
     def _kam_dso(self, partners):
