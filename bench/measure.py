@@ -336,8 +336,7 @@ def bench_aging(env, data, meter):
     ratio = _ratio(orm_s, raw_s)
     return [
         _row(
-            "receivables aging pivot, KAM x age, vs one SQL GROUP BY "
-            "(DSO in the report)",
+            "receivables aging pivot, KAM x age bucket, vs one SQL GROUP BY",
             f"{_ms(orm_s)}, {orm_q} q",
             _ms(raw_s),
             f"{ratio:.2f}x",

@@ -107,7 +107,7 @@ class KamAgingReport(models.Model):
             SELECT line.id,
                    line.move_id,
                    account.id AS partner_id,
-                   COALESCE(account.is_key_account, FALSE) AS is_key_account,
+                   account.is_key_account IS TRUE AS is_key_account,
                    account.kam_user_id,
                    account.kam_tier,
                    account.kam_segment_id AS segment_id,
