@@ -215,6 +215,13 @@ class TestKamMerchandising(KamCommon):
         self.assertEqual(account.kam_merchandising_last_date, self.today)
         self.assertAlmostEqual(account.kam_merchandising_compliance, 100.0)
         self.assertEqual(account.kam_merchandising_todo_count, 1)
+        # another KAM's account: nothing, not its figures
+        other = self.account_1.with_user(self.kam_2)
+        self.assertFalse(other.kam_merchandising_last_date)
+        self.assertEqual(other.kam_merchandising_todo_count, 0)
+        self.assertEqual(
+            self.account_1.with_user(self.head).kam_merchandising_todo_count, 1
+        )
         action = account.action_kam_view_merchandising_tasks()
         self.assertEqual(self.Task.search(action["domain"]), first | second | third)
 

@@ -388,5 +388,8 @@ class TestKamReceivables(KamCommon):
         account.invalidate_recordset()
         self.assertEqual(account.kam_dunning_level, 1)
         self.assertEqual(account.kam_dunning_date, self.today)
+        # credit data of another KAM's account: nothing
+        self.assertEqual(self.account_1.with_user(self.kam_2).kam_dunning_level, 0)
+        self.assertEqual(self.account_1.with_user(self.head).kam_dunning_level, 1)
         with self.assertRaises(AccessError):
             self.account_1.with_user(self.support).read(["kam_dunning_level"])

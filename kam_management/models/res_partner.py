@@ -268,18 +268,22 @@ class ResPartner(models.Model):
                 partner.commercial_partner_id, False
             )
 
+    @api.depends_context("uid")
     def _compute_kam_merchandising(self):
+        # computed in sudo: only the accounts whose figures the user may see (their
+        # own, all for a head of sales); another KAM's account shows nothing
+        visible = self._kam_kpi_partners()
         Task = self.env["kam.merchandising.task"]
         todo = dict(
             Task._read_group(
-                [("partner_id", "in", self.ids), ("state", "=", "todo")],
+                [("partner_id", "in", visible.ids), ("state", "=", "todo")],
                 ["partner_id"],
                 ["__count"],
             )
         )
         last = {}
         for partner, days, compliances in Task._read_group(
-            [("partner_id", "in", self.ids), ("state", "=", "done")],
+            [("partner_id", "in", visible.ids), ("state", "=", "done")],
             ["partner_id"],
             ["date_done:array_agg", "compliance:array_agg"],
         ):
@@ -772,11 +776,14 @@ class ResPartner(models.Model):
             partner.kam_dso = dso.get(commercial, 0)
             partner.kam_collection_count = counts.get(commercial, 0)
 
+    @api.depends_context("uid")
     def _compute_kam_dunning(self):
         # the reminders sent on installments still open, one query for all
+        # computed in sudo: credit data of the accounts whose figures the user may
+        # see only (their own, all for a head of sales)
         rows = self.env["credit.control.line"]._read_group(
             [
-                ("commercial_partner_id", "in", self.commercial_partner_id._origin.ids),
+                ("commercial_partner_id", "in", self._kam_kpi_partners()._origin.ids),
                 ("state", "=", "sent"),
                 ("move_line_id.reconciled", "=", False),
             ],
