@@ -18,6 +18,8 @@
         "sale_financial_risk",
         "sale_tier_validation",
         "account_credit_control",
+        "sale_loyalty",
+        "sale_order_product_recommendation",
     ],
     "data": [
         "security/kam_management_security.xml",

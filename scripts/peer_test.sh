@@ -9,7 +9,7 @@
 # Not part of `make test`. Logs and the table in .state/peer_*.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-PEER_MODULES=${KAM_PEER_MODULES:-base_tier_validation,sale_tier_validation,account_financial_risk,sale_financial_risk,sale,sale_stock,account_credit_control}
+PEER_MODULES=${KAM_PEER_MODULES:-base_tier_validation,sale_tier_validation,account_financial_risk,sale_financial_risk,sale,sale_stock,account_credit_control,sale_loyalty,sale_order_product_recommendation}
 PEER_DB=${KAM_PEER_DB:-kam_peer}
 BASE_DB=${PEER_DB}_base
 KAM_DB=${PEER_DB}_kam
