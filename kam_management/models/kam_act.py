@@ -1,4 +1,3 @@
-from collections.abc import Mapping
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -7,9 +6,9 @@ from odoo.tools import float_is_zero
 from .res_partner import KAM_GROUP
 from .workflow import (
     check_create,
+    check_locked,
     check_workflow_fields,
-    harmless,
-    in_workflow,
+    refuse_locked,
     require_group,
     require_states,
     workflow,
@@ -216,10 +215,7 @@ class KamAct(models.Model):
 
     def write(self, vals):
         check_workflow_fields(self, vals, WORKFLOW_FIELDS)
-        if isinstance(vals, Mapping) and not (
-            in_workflow(self.env) or harmless(set(vals))
-        ):
-            self._kam_check_draft()
+        check_locked(self, vals, LOCKED_STATES, self._kam_locked_message)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -233,15 +229,14 @@ class KamAct(models.Model):
             )
 
     def _kam_check_draft(self):
-        locked = self.filtered(lambda act: act.state in LOCKED_STATES)
-        if locked:
-            raise UserError(
-                self.env._(
-                    "%(act)s is %(state)s and cannot be changed.",
-                    act=locked[0].name,
-                    state=locked[0]._kam_state_label(),
-                )
-            )
+        refuse_locked(self, LOCKED_STATES, self._kam_locked_message)
+
+    def _kam_locked_message(self, act):
+        return self.env._(
+            "%(act)s is %(state)s and cannot be changed.",
+            act=act.name,
+            state=act._kam_state_label(),
+        )
 
     # --- actions --------------------------------------------------------
     def action_confirm(self):

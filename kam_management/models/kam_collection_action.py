@@ -7,8 +7,8 @@ from odoo.tools import float_compare
 from .cron_batch import process_in_batches, schedule_todos
 from .workflow import (
     check_create,
+    check_locked,
     check_workflow_fields,
-    harmless,
     in_workflow,
     workflow,
 )
@@ -16,6 +16,8 @@ from .workflow import (
 # set by the actions and the cron only
 WORKFLOW_FIELDS = ("state", "residual_at_promise", "date_closed")
 PROMISE_FIELDS = ("invoice_ids", "promised_date", "promised_amount")
+# a decided promise is not changed
+DECIDED_STATES = ("kept", "broken")
 
 
 class KamCollectionAction(models.Model):
@@ -214,18 +216,16 @@ class KamCollectionAction(models.Model):
 
     def write(self, vals):
         check_workflow_fields(self, vals, WORKFLOW_FIELDS)
-        if isinstance(vals, Mapping) and not (
-            in_workflow(self.env) or harmless(set(vals))
-        ):
-            decided = self.filtered(lambda action: action.state != "open")
-            if decided:
-                raise UserError(
-                    self.env._(
-                        "%(action)s is %(state)s: a decided promise is not changed.",
-                        action=decided[0].display_name,
-                        state=decided[0]._kam_state_label(),
-                    )
-                )
+        check_locked(
+            self,
+            vals,
+            DECIDED_STATES,
+            lambda action: self.env._(
+                "%(action)s is %(state)s: a decided promise is not changed.",
+                action=action.display_name,
+                state=action._kam_state_label(),
+            ),
+        )
         result = super().write(vals)
         if isinstance(vals, Mapping) and set(PROMISE_FIELDS) & vals.keys():
             if not in_workflow(self.env):

@@ -1,4 +1,3 @@
-from collections.abc import Mapping
 from datetime import datetime, time
 
 import pytz
@@ -12,9 +11,8 @@ from .cron_batch import process_in_batches, process_per_company
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
 from .workflow import (
     check_create,
+    check_locked,
     check_workflow_fields,
-    harmless,
-    in_workflow,
     require_group,
     workflow,
 )
@@ -191,19 +189,18 @@ class KamContract(models.Model):
     def write(self, vals):
         check_workflow_fields(self, vals, WORKFLOW_FIELDS)
         # a signed contract is read-only; it can still be archived
-        if isinstance(vals, Mapping) and not (
-            in_workflow(self.env) or harmless(set(vals) - {"active"})
-        ):
-            locked = self.filtered(lambda c: c.state in LOCKED_STATES)
-            if locked:
-                raise UserError(
-                    self.env._(
-                        "%(contract)s is %(state)s and cannot be changed: renew it, "
-                        "or a head of sales resets it to draft.",
-                        contract=locked[0].name,
-                        state=locked[0]._kam_state_label(),
-                    )
-                )
+        check_locked(
+            self,
+            vals,
+            LOCKED_STATES,
+            lambda contract: self.env._(
+                "%(contract)s is %(state)s and cannot be changed: renew it, "
+                "or a head of sales resets it to draft.",
+                contract=contract.name,
+                state=contract._kam_state_label(),
+            ),
+            writable=("active",),
+        )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -11,6 +11,7 @@ from .kam_credit_rating_policy import RATINGS
 from .res_partner import CREDIT_REVIEWER_GROUP, KAM_MANAGER_GROUP
 from .workflow import (
     check_create,
+    check_locked,
     check_workflow_fields,
     harmless,
     in_workflow,
@@ -212,18 +213,19 @@ class KamCreditCheck(models.Model):
     def _kam_check_locked(self, vals):
         """Decided checks are read-only; a submitted check's decision fields belong
         to the reviewers."""
+        check_locked(
+            self,
+            vals,
+            LOCKED_STATES,
+            lambda check: self.env._(
+                "%(check)s is %(state)s and cannot be changed; a head of "
+                "sales can reset it to draft.",
+                check=check.name,
+                state=check._kam_state_label(),
+            ),
+        )
         if not isinstance(vals, Mapping) or in_workflow(self.env) or harmless(vals):
             return  # values that are no mapping: kam.input.mixin refuses them
-        for check in self:
-            if check.state in LOCKED_STATES:
-                raise UserError(
-                    self.env._(
-                        "%(check)s is %(state)s and cannot be changed; a head of "
-                        "sales can reset it to draft.",
-                        check=check.name,
-                        state=check._kam_state_label(),
-                    )
-                )
         reviewer_fields = set(REVIEWER_FIELDS) & vals.keys()
         if reviewer_fields and not self.env.user.has_group(CREDIT_REVIEWER_GROUP):
             if "rating_override" in vals or any(

@@ -1,4 +1,3 @@
-from collections.abc import Mapping
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -7,9 +6,9 @@ from odoo.exceptions import UserError
 from .cron_batch import BATCH_SIZE
 from .workflow import (
     check_create,
+    check_locked,
     check_workflow_fields,
-    harmless,
-    in_workflow,
+    refuse_locked,
     workflow,
 )
 
@@ -131,10 +130,7 @@ class KamMerchandisingTask(models.Model):
     def write(self, vals):
         # the type is the checklist the task was made from: it does not change
         check_workflow_fields(self, vals, (*WORKFLOW_FIELDS, "task_type_id"))
-        if isinstance(vals, Mapping) and not (
-            in_workflow(self.env) or harmless(set(vals))
-        ):
-            self._kam_check_open()
+        check_locked(self, vals, CLOSED_STATES, self._kam_closed_message)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -148,15 +144,14 @@ class KamMerchandisingTask(models.Model):
             )
 
     def _kam_check_open(self):
-        closed = self.filtered(lambda task: task.state in CLOSED_STATES)
-        if closed:
-            raise UserError(
-                self.env._(
-                    "%(task)s is %(state)s and cannot be changed.",
-                    task=closed[0].display_name,
-                    state=closed[0]._kam_state_label(),
-                )
-            )
+        refuse_locked(self, CLOSED_STATES, self._kam_closed_message)
+
+    def _kam_closed_message(self, task):
+        return self.env._(
+            "%(task)s is %(state)s and cannot be changed.",
+            task=task.display_name,
+            state=task._kam_state_label(),
+        )
 
     @api.depends("name", "task_type_id", "partner_id")
     def _compute_display_name(self):

@@ -5,8 +5,8 @@ from .plan_split import individual_plans_vals
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
 from .workflow import (
     check_create,
+    check_locked,
     check_workflow_fields,
-    harmless,
     in_workflow,
     require_group,
     require_states,
@@ -316,17 +316,16 @@ class KamPlan(models.Model):
     def _kam_check_locked(self, vals):
         """Approved and closed plans are read-only: a head of sales resets them to
         draft (or reopens them) through their buttons."""
-        if in_workflow(self.env) or harmless(vals):
-            return
-        locked = self.filtered(lambda p: p.state in ("approved", "closed"))
-        if locked:
-            raise UserError(
-                self.env._(
-                    "%(plan)s is approved or closed and cannot be changed; a head of "
-                    "sales can reset it to draft.",
-                    plan=locked[0].display_name,
-                )
-            )
+        check_locked(
+            self,
+            vals,
+            ("approved", "closed"),
+            lambda plan: self.env._(
+                "%(plan)s is approved or closed and cannot be changed; a head of "
+                "sales can reset it to draft.",
+                plan=plan.display_name,
+            ),
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_not_draft(self):

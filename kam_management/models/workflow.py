@@ -93,6 +93,25 @@ def harmless(vals):
     )
 
 
+def refuse_locked(records, states, message):
+    """Refuse a change to documents in one of ``states`` (closed, approved...);
+    ``message(record)`` words the error for the first of them."""
+    locked = records.filtered(lambda record: record.state in states)
+    if locked:
+        raise UserError(message(locked[0]))
+
+
+def check_locked(records, vals, states, message, writable=()):
+    """A user's write on closed documents is refused, unless it only touches the
+    chatter, activities or the ``writable`` fields; actions write through
+    workflow()."""
+    if not isinstance(vals, Mapping):
+        return  # not values at all: kam.input.mixin refuses them clearly
+    if in_workflow(records.env) or harmless(set(vals) - set(writable)):
+        return
+    refuse_locked(records, states, message)
+
+
 def require_group(env, group, message):
     """An action kept to a group (a head of sales...): AccessError otherwise."""
     if not env.user.has_group(group):
