@@ -31,10 +31,7 @@ def _city(key, centre, index, **kwargs):
 
 def _interleaved():
     """Eight accounts, most overdue first, alternating Hamburg and Munich."""
-    return [
-        _city(key, HAMBURG if key % 2 else MUNICH, key // 2)
-        for key in range(1, 9)
-    ]
+    return [_city(key, HAMBURG if key % 2 else MUNICH, key // 2) for key in range(1, 9)]
 
 
 @tagged("post_install", "-at_install", "kam")
@@ -91,7 +88,9 @@ class TestRoutePlan(BaseCase):
         plan = route_plan.plan_week(stops, [2] * 5, HANNOVER)
         self.assertEqual(plan.unplanned, [11, 12])
         self.assertTrue(all(len(day) <= 2 for day in plan.days))
-        self.assertEqual(sorted(k for day in plan.days for k in day), list(range(1, 11)))
+        self.assertEqual(
+            sorted(k for day in plan.days for k in day), list(range(1, 11))
+        )
 
     def test_preferred_days_respected(self):
         stops = [
@@ -274,10 +273,10 @@ class TestKamRoutePlanner(RouteCommon):
         planner = self._planner(max_per_day=4)
         planner.action_propose()
         self.assertEqual(planner.line_ids.partner_id, accounts | nowhere | called)
-        line = planner.line_ids.filtered(lambda l: l.partner_id == nowhere)
+        line = planner.line_ids.filtered(lambda line: line.partner_id == nowhere)
         self.assertTrue(line.no_location)
         self.assertEqual(line.visit_type, "visit")
-        call = planner.line_ids.filtered(lambda l: l.partner_id == called)
+        call = planner.line_ids.filtered(lambda line: line.partner_id == called)
         self.assertEqual(call.visit_type, "call")
         self.assertFalse(call.no_location)
         self.assertIn("No location", planner.route_summary)
@@ -336,8 +335,10 @@ class TestKamRoutePlanner(RouteCommon):
         first.action_propose()
         second = self._planner(max_per_day=3)
         second.action_propose()
-        proposal = [(l.partner_id, l.date_start) for l in first.line_ids]
-        self.assertEqual(proposal, [(l.partner_id, l.date_start) for l in second.line_ids])
+        proposal = [(line.partner_id, line.date_start) for line in first.line_ids]
+        self.assertEqual(
+            proposal, [(line.partner_id, line.date_start) for line in second.line_ids]
+        )
         action = first.action_create_visits()
         visits = self.env["kam.visit"].search(action["domain"])
         self.assertEqual(
@@ -352,7 +353,9 @@ class TestKamRoutePlanner(RouteCommon):
         self.assertEqual(planner.line_ids.partner_id, accounts)
         for lines in self._days(planner).values():
             self.assertEqual(len(lines), 2)
-            self.assertEqual(len({round(l.partner_id.partner_latitude) for l in lines}), 1)
+            self.assertEqual(
+                len({round(line.partner_id.partner_latitude) for line in lines}), 1
+            )
 
     def test_query_count_with_coordinates(self):
         """The route adds no query per account: 10 and 100 accounts cost the same,
