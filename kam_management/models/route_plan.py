@@ -257,23 +257,24 @@ def _fill_day(day, routed, mask_of, counts, free, start, anchors):
     updated in place."""
     bit = 1 << day
     members = []
+    far = {
+        stop.key: km(start, (stop.lat, stop.lon)) if start is not None else 0.0
+        for stop in routed
+    }
     anchor = anchors.get(day, [])
+    taken = set()
     centre = _centre(anchor) if anchor else None
     while free[day] > 0:
-        candidates = [stop for stop in routed if mask_of[stop.key] & bit]
-        candidates = [stop for stop in candidates if stop not in members]
+        candidates = [
+            stop for stop in routed if mask_of[stop.key] & bit and stop.key not in taken
+        ]
         if not candidates:
             break
         # those with no other day left come first
         forced = [stop for stop in candidates if mask_of[stop.key] == bit]
         pool = forced or candidates
         if centre is None:
-            pool.sort(
-                key=lambda s: (
-                    -km(start, (s.lat, s.lon)) if start is not None else 0.0,
-                    s.key,
-                )
-            )
+            pool.sort(key=lambda s: (-far[s.key], s.key))
         else:
             pool.sort(key=lambda s: (km(centre, (s.lat, s.lon)), s.key))
         after = [f - (d == day) for d, f in enumerate(free)]
@@ -295,6 +296,7 @@ def _fill_day(day, routed, mask_of, counts, free, start, anchors):
         ):
             break
         members.append(chosen)
+        taken.add(chosen.key)
         counts.update(_add(counts, mask_of[chosen.key], -1))
         free[day] -= 1
         centre = _centre([(s.lat, s.lon) for s in members] + list(anchor))

@@ -269,6 +269,8 @@ class KamVisitPlanner(models.TransientModel):
             max(self.max_per_day - len(fixed.get(day, ())), 0)
             for day in range(WORKING_DAYS)
         ]
+        # sudo: the accounts the user's search returned, read without a field
+        # access check per record and field
         stops = [
             route_plan.Stop(
                 key=account.id,
@@ -278,7 +280,7 @@ class KamVisitPlanner(models.TransientModel):
                 call=account.kam_tier == "c",
                 days=account._kam_visit_weekdays(),
             )
-            for account in todo
+            for account in todo.sudo()
         ]
         start = self._kam_route_start()
         anchors = {
