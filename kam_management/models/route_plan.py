@@ -100,29 +100,26 @@ def order_route(start, stops):
 
 
 def _two_opt(start, route):
-    points = [(s.lat, s.lon) for s in route]
-    # the start point is node 0 of a closed tour; without one, an open path
-    nodes = ([start] if start is not None else []) + points
-    offset = 1 if start is not None else 0
+    """2-opt on the closed tour from the start point (node 0), or on the open
+    path from the first stop without one: the first node stays first."""
+    nodes = ([start] if start is not None else []) + [(s.lat, s.lon) for s in route]
+    closed = start is not None
     n = len(nodes)
     dist = [[km(a, b) for b in nodes] for a in nodes]
     order = list(range(n))
-    closed = start is not None
     improved = True
     while improved:
         improved = False
-        for i in range(offset, n - 1):
+        for i in range(1, n - 1):
             for j in range(i + 1, n):
-                a, b = order[i - 1], order[i]
-                c = order[j]
-                d = order[(j + 1) % n] if (closed or j + 1 < n) else None
-                if i == 0:
-                    continue  # an open path keeps its first stop
+                a, b, c = order[i - 1], order[i], order[j]
+                d = order[(j + 1) % n] if closed or j + 1 < n else None
                 before = dist[a][b] + (dist[c][d] if d is not None else 0.0)
                 after = dist[a][c] + (dist[b][d] if d is not None else 0.0)
                 if after < before - 1e-9:
                     order[i : j + 1] = reversed(order[i : j + 1])
                     improved = True
+    offset = 1 if closed else 0
     return [route[index - offset] for index in order[offset:]]
 
 
