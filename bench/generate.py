@@ -165,6 +165,10 @@ class Generator:
                         "kam_segment_id": segments[i % 3].id,
                         "credit_limit": 10_000_000.0,
                         "city": "Bench City",
+                        # spread over a region (no random draw: the rest of the
+                        # data stays as it was), for the planner's routes
+                        "partner_latitude": 47.5 + (i * 7919 % 1000) / 250,
+                        "partner_longitude": 6.0 + (i * 104729 % 1000) / 125,
                     }
                     for i in range(start, min(start + 500, accounts))
                 ]

@@ -37,6 +37,8 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.kam_management.models.res_partner import KAM_VISIT_DAY_FIELDS
+
 from .common import KamCommon
 
 ROLES = (
@@ -144,6 +146,11 @@ res.partner.kam_user_id                  r    r    rw   r    r    r    r    -   
 res.partner.kam_tier                     rw   r    rw   -    -    -    -    -    -    -
 res.partner.kam_segment_id               rw   r    rw   -    -    -    -    -    -    -
 res.partner.kam_visit_interval_days      rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_visit_monday             rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_visit_tuesday            rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_visit_wednesday          rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_visit_thursday           rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_visit_friday             rw   r    rw   -    -    -    -    -    -    -
 res.partner.kam_last_visit_date          r    r    r    -    -    -    -    -    -    -
 res.partner.kam_next_visit_date          r    r    r    -    -    -    -    -    -    -
 res.partner.kam_revenue_12m              r    r    r    -    -    -    -    -    -    -
@@ -940,6 +947,7 @@ class TestKamAccessMatrix(KamCommon):
             "kam_tier": "c",
             "kam_segment_id": self.segment.id,
             "kam_visit_interval_days": 10,
+            **dict.fromkeys(KAM_VISIT_DAY_FIELDS, True),
             "kam_credit_rating": "b",
             "kam_credit_hold": True,
             "credit_limit": 999.0,
@@ -950,6 +958,7 @@ class TestKamAccessMatrix(KamCommon):
             "kam_tier",
             "kam_segment_id",
             "kam_visit_interval_days",
+            *KAM_VISIT_DAY_FIELDS,
             "kam_last_visit_date",
             "kam_next_visit_date",
             "kam_revenue_12m",

@@ -1,4 +1,8 @@
-from datetime import timedelta
+from bisect import bisect_right
+from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
+
+import pytz
 
 from odoo import api, fields, models
 
@@ -11,6 +15,98 @@ class KamVisit(models.Model):
     missed visits, next week's plan, coverage."""
 
     _inherit = "kam.visit"
+
+    # --- the day on the phone (issue 18) ----------------------------------
+    address = fields.Char(
+        compute="_compute_address_map", help="The account's address, on one line."
+    )
+    map_url = fields.Char(
+        string="Directions",
+        compute="_compute_address_map",
+        help="Opens the maps application of the phone with the way to the account "
+        "(its coordinates, else its address).",
+    )
+    next_visit_id = fields.Many2one(
+        "kam.visit",
+        string="Next",
+        compute="_compute_next_visit_id",
+        help="The KAM's next planned visit or call of the same day.",
+    )
+    next_visit_start = fields.Datetime(
+        string="Next at", compute="_compute_next_visit_id"
+    )
+
+    @api.depends(
+        "partner_id.street",
+        "partner_id.zip",
+        "partner_id.city",
+        "partner_id.country_id",
+        "partner_id.partner_latitude",
+        "partner_id.partner_longitude",
+    )
+    def _compute_address_map(self):
+        for visit in self:
+            partner = visit.partner_id
+            address = ", ".join(
+                part.strip()
+                for part in partner._display_address(without_company=True).split("\n")
+                if part.strip()
+            )
+            visit.address = address or False
+            if partner.partner_latitude or partner.partner_longitude:
+                destination = (
+                    f"{partner.partner_latitude:.6f},{partner.partner_longitude:.6f}"
+                )
+            else:
+                destination = address
+            visit.map_url = destination and (
+                "https://www.google.com/maps/dir/?"
+                + urlencode({"api": 1, "destination": destination})
+            )
+
+    @api.depends("date_start", "user_id", "state")
+    @api.depends_context("uid")
+    def _compute_next_visit_id(self):
+        """One search for all: the planned visits of the same KAMs on the days
+        of these visits (the KAM's days, in the KAM's time zone)."""
+        self.next_visit_id = False
+        self.next_visit_start = False
+        visits = self.filtered(lambda v: v.date_start and v.user_id)
+        if not visits:
+            return
+        following = self.search_fetch(
+            [
+                ("user_id", "in", visits.user_id.ids),
+                ("state", "=", "planned"),
+                ("date_start", ">=", min(visits.mapped("date_start"))),
+                ("date_start", "<", max(visits.mapped("date_start")) + timedelta(1)),
+            ],
+            ["user_id", "date_start"],
+            order="date_start, id",
+        )
+        by_user = {}
+        for visit in following:
+            by_user.setdefault(visit.user_id, []).append(visit)
+        for visit in visits:
+            candidates = by_user.get(visit.user_id, [])
+            tz = pytz.timezone(visit.user_id.tz or "UTC")
+            local = pytz.utc.localize(visit.date_start).astimezone(tz)
+            day_end = (
+                tz.localize(datetime.combine(local.date() + timedelta(1), time.min))
+                .astimezone(pytz.utc)
+                .replace(tzinfo=None)
+            )
+            index = bisect_right(
+                [(c.date_start, c.id) for c in candidates],
+                (visit.date_start, visit._origin.id or 0),
+            )
+            nxt = next(
+                (c for c in candidates[index:] if c != visit._origin),
+                None,
+            )
+            if nxt and nxt.date_start < day_end:
+                visit.next_visit_id = nxt
+                visit.next_visit_start = nxt.date_start
 
     # --- calendar events ------------------------------------------------
     def _kam_follow_events(self, vals):

@@ -134,6 +134,19 @@ class ResCompany(models.Model):
         help="Hours of own professional development each key account manager aims at "
         "in a calendar year.",
     )
+    # where the KAMs' days start (issue 18): the company's address coordinates
+    kam_route_start_latitude = fields.Float(
+        string="Start Latitude",
+        related="partner_id.partner_latitude",
+        readonly=False,
+        help="Where the weekly planner's routes start when the KAM's own address "
+        "has no coordinates (the company's address).",
+    )
+    kam_route_start_longitude = fields.Float(
+        string="Start Longitude",
+        related="partner_id.partner_longitude",
+        readonly=False,
+    )
 
     _kam_visit_interval_positive = models.Constraint(
         "CHECK(kam_visit_interval_a > 0 AND kam_visit_interval_b > 0"

@@ -27,6 +27,12 @@ class ResConfigSettings(models.TransientModel):
     kam_visit_autoplan = fields.Boolean(
         related="company_id.kam_visit_autoplan", readonly=False
     )
+    kam_route_start_latitude = fields.Float(
+        related="company_id.kam_route_start_latitude", readonly=False
+    )
+    kam_route_start_longitude = fields.Float(
+        related="company_id.kam_route_start_longitude", readonly=False
+    )
     kam_sales_support_user_id = fields.Many2one(
         related="company_id.kam_sales_support_user_id", readonly=False
     )

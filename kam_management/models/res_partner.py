@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools.safe_eval import safe_eval
 
@@ -11,6 +11,14 @@ RISK_MANAGER_GROUP = "account_financial_risk.group_account_financial_risk_manage
 CREDIT_REVIEWER_GROUP = "kam_management.group_kam_credit_reviewer"
 SALES_SUPPORT_GROUP = "kam_management.group_kam_sales_support"
 KAM_OR_SUPPORT_GROUPS = f"{KAM_GROUP},{SALES_SUPPORT_GROUP}"
+# preferred visiting days (issue 18), Monday to Friday: the planner's days
+KAM_VISIT_DAY_FIELDS = (
+    "kam_visit_monday",
+    "kam_visit_tuesday",
+    "kam_visit_wednesday",
+    "kam_visit_thursday",
+    "kam_visit_friday",
+)
 
 
 class ResPartner(models.Model):
@@ -478,7 +486,7 @@ class ResPartner(models.Model):
             "kam_tier",
             "kam_segment_id",
             "kam_visit_interval_days",
-        ]
+        ] + list(KAM_VISIT_DAY_FIELDS)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -488,6 +496,7 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         self._kam_check_edit_rights(vals)
+        self._kam_check_location_rights(vals)
         return super().write(vals)
 
     def _kam_check_edit_rights(self, vals):
@@ -861,3 +870,78 @@ class ResPartner(models.Model):
         ]
         action["context"] = {"create": False, "search_default_filter_kam_late": 1}
         return action
+
+    # --- weekly routes (issue 18) -----------------------------------------
+    # where the account is: set from the KAM's phone, by hand or by a geocoder
+    partner_latitude = fields.Float(tracking=True)
+    partner_longitude = fields.Float(tracking=True)
+    # preferred visiting days, as Odoo's calendar recurrences (one flag a day):
+    # none ticked, any day
+    kam_visit_monday = fields.Boolean(string="Monday", groups=KAM_GROUP)
+    kam_visit_tuesday = fields.Boolean(string="Tuesday", groups=KAM_GROUP)
+    kam_visit_wednesday = fields.Boolean(string="Wednesday", groups=KAM_GROUP)
+    kam_visit_thursday = fields.Boolean(string="Thursday", groups=KAM_GROUP)
+    kam_visit_friday = fields.Boolean(string="Friday", groups=KAM_GROUP)
+
+    @api.constrains("partner_latitude", "partner_longitude")
+    def _check_kam_coordinates(self):
+        for partner in self:
+            if not (
+                -90 <= partner.partner_latitude <= 90
+                and -180 <= partner.partner_longitude <= 180
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s: the latitude must be between -90 and 90 and "
+                        "the longitude between -180 and 180 (degrees).",
+                        partner=partner.display_name,
+                    )
+                )
+
+    def _kam_visit_weekdays(self):
+        """The preferred visiting days, as weekday numbers (Monday 0); empty: any."""
+        self.ensure_one()
+        # sudo: the planner of a head of sales reads the KAM-only flags too
+        partner = self if self.env.su else self.sudo()
+        return frozenset(
+            day for day, name in enumerate(KAM_VISIT_DAY_FIELDS) if partner[name]
+        )
+
+    def _kam_check_location_rights(self, vals):
+        """A key account's location is set by its KAM or a head of sales."""
+        if self.env.su or not {"partner_latitude", "partner_longitude"} & vals.keys():
+            return
+        user = self.env.user
+        if user.has_group(KAM_MANAGER_GROUP):
+            return
+        # sudo: whose key accounts they are, to decide who may write
+        accounts = self.sudo().filtered(
+            lambda p: p.is_key_account and p.commercial_partner_id == p
+        )
+        if accounts and (
+            not user.has_group(KAM_GROUP)
+            or any(account.kam_user_id != user for account in accounts)
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only the key account manager of %(account)s or a head of sales "
+                    "sets its location.",
+                    account=accounts[0].display_name,
+                )
+            )
+
+    def action_kam_set_location(self, latitude=None, longitude=None):
+        """Called by the account's "Here" button with the phone's position: the
+        KAM at the client's door makes it the account's location."""
+        self.ensure_one()
+        self._kam_ensure_key_account()
+        latitude, longitude = self.env["kam.visit"]._kam_position(latitude, longitude)
+        if latitude is None:
+            raise UserError(
+                self.env._(
+                    "The device sent no position: allow the location in the "
+                    "browser or the app and try again at the client's address."
+                )
+            )
+        self.write({"partner_latitude": latitude, "partner_longitude": longitude})
+        return True
