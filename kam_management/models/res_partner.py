@@ -998,9 +998,11 @@ class ResPartner(models.Model):
         "at least one active contact who supports us.",
     )
     # account health, recomputed daily by a cron
+    # computed on demand only (no dependencies): by the nightly cron, in batches
     kam_health_score = fields.Integer(
         string="Health",
-        readonly=True,
+        compute="_compute_kam_health",
+        store=True,
         copy=False,
         groups=KAM_OR_SUPPORT_GROUPS,
         help="0-100: the weighted components of the breakdown (Settings > Key "
@@ -1008,13 +1010,15 @@ class ResPartner(models.Model):
     )
     kam_health_date = fields.Date(
         string="Health Computed On",
-        readonly=True,
+        compute="_compute_kam_health",
+        store=True,
         copy=False,
         groups=KAM_OR_SUPPORT_GROUPS,
     )
     kam_health_data = fields.Json(
         string="Health Components",
-        readonly=True,
+        compute="_compute_kam_health",
+        store=True,
         copy=False,
         groups="base.group_system",
     )
@@ -1035,14 +1039,6 @@ class ResPartner(models.Model):
         "and heads of sales only (overdue debt and revenue are part of it).",
     )
 
-    _kam_potential_positive = models.Constraint(
-        "CHECK(kam_potential_annual IS NULL OR kam_potential_annual >= 0)",
-        "The potential annual volume of an account cannot be negative.",
-    )
-    _kam_influence_range = models.Constraint(
-        "CHECK(kam_influence IS NULL OR kam_influence BETWEEN 0 AND 5)",
-        "The influence of a contact is rated from 1 (little) to 5 (decisive).",
-    )
     _kam_health_range = models.Constraint(
         "CHECK(kam_health_score IS NULL OR kam_health_score BETWEEN 0 AND 100)",
         "A health score is between 0 and 100.",
@@ -1054,10 +1050,13 @@ class ResPartner(models.Model):
         commercial = self.commercial_partner_id._origin.filtered(
             lambda p: p.is_key_account or p.kam_prospect_state
         )
-        if self.env.su or self.env.user.has_group(KAM_MANAGER_GROUP):
+        user = self.env.user
+        # computed in sudo for a user: still that user's
+        if (self.env.su and user._is_superuser()) or user.has_group(KAM_MANAGER_GROUP):
             return commercial
         return commercial.filtered(lambda p: p.kam_user_id == self.env.user)
 
+    @api.depends("kam_potential_annual")
     @api.depends_context("uid", "company")
     def _compute_kam_share_of_wallet(self):
         # revenue of the ONE definition (kam_revenue_12m) of the visible accounts
@@ -1155,7 +1154,7 @@ class ResPartner(models.Model):
     def _search_kam_health_at_risk(self, operator, value):
         if operator not in ("in", "not in", "=", "!="):
             return NotImplemented
-        values = value if isinstance(value, list | tuple | set) else [value]
+        values = value if operator in ("in", "not in") else [value]
         positive = (True in values) == (operator in ("in", "="))
         at_risk = Domain("kam_health_date", "!=", False) & Domain(
             "kam_health_score", "<", self.env.company.kam_health_risk_threshold
@@ -1220,10 +1219,18 @@ class ResPartner(models.Model):
                     )
                 )
 
-    @api.constrains("kam_influence", "kam_contact_role")
-    def _check_kam_influence(self):
-        # sudo: KAM-only fields; the rule holds whoever saves the contact
+    @api.constrains("kam_influence", "kam_potential_annual")
+    def _check_kam_profile_values(self):
+        # sudo: KAM-only fields; the rule holds whoever saves the partner
         for partner in self.sudo():
+            if partner.kam_potential_annual < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The potential annual volume of %(partner)s cannot be "
+                        "negative.",
+                        partner=partner.display_name,
+                    )
+                )
             if partner.kam_influence and not 1 <= partner.kam_influence <= 5:
                 raise ValidationError(
                     self.env._(
@@ -1386,28 +1393,40 @@ class ResPartner(models.Model):
                 ("kam_health_date", "=", False),
                 ("kam_health_date", "<", today),
             ],
-            lambda batch: batch._kam_update_health(today),
+            lambda batch: batch._kam_update_health(),
         )
 
-    def _kam_update_health(self, today=None):
-        """Store the health score and its components, per company of the accounts,
-        in a constant number of queries."""
-        today = today or fields.Date.context_today(self)
-        accounts = self.sudo()
+    def _kam_update_health(self):
+        """Recompute the health of the accounts now (the cron's batches)."""
+        fnames = ["kam_health_score", "kam_health_date", "kam_health_data"]
+        for fname in fnames:
+            self.env.add_to_compute(self._fields[fname], self)
+        self._recompute_recordset(fnames)
+
+    def _compute_kam_health(self):
+        """The health score and its components, per company of the accounts (a
+        shared account: its KAM's company), in a constant number of queries."""
+        today = fields.Date.context_today(self)
+        # saved key accounts; a form being edited keeps the last nightly values
+        accounts = self.filtered(
+            lambda p: p.is_key_account and p.is_company and p.id == p._origin.id
+        )
+        for partner in self - accounts:
+            # a record being edited shows its saved values, others have none
+            origin = partner._origin if partner.id != partner._origin.id else None
+            partner.kam_health_score = origin.kam_health_score if origin else 0
+            partner.kam_health_date = origin.kam_health_date if origin else False
+            partner.kam_health_data = origin.kam_health_data if origin else False
         for company, partners in accounts.grouped(
-            lambda p: p.company_id or self.env.company
+            lambda p: p.company_id or p.kam_user_id.company_id or self.env.company
         ).items():
-            partners = partners.with_company(company)
-            components = partners._kam_health_components(company, today)
+            company_partners = partners.with_company(company)
+            components = company_partners._kam_health_components(company, today)
             for partner in partners:
                 values = components[partner]
-                partner.write(
-                    {
-                        "kam_health_score": company._kam_health_score(values),
-                        "kam_health_data": values,
-                        "kam_health_date": today,
-                    }
-                )
+                partner.kam_health_score = company._kam_health_score(values)
+                partner.kam_health_data = values
+                partner.kam_health_date = today
 
     def _kam_health_components(self, company, today):
         """{partner: {component: 0-100 or None (not applicable)}} in ``company``."""
