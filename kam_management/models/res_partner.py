@@ -9,6 +9,7 @@ from odoo.fields import Domain
 from odoo.tools.safe_eval import safe_eval
 
 from .cron_batch import process_in_batches
+from .input_checks import check_values
 from .workflow import in_workflow, workflow
 
 KAM_GROUP = "kam_management.group_kam_user"
@@ -49,6 +50,17 @@ HEALTH_COMPONENTS = [
     ("contract", "Running contract"),
     ("trend", "Revenue trend"),
 ]
+# what the account's KAM (or a head of sales) fills in, on the account or its contacts
+PROFILE_FIELDS = {
+    "kam_needs",
+    "kam_potential_annual",
+    "kam_buying_season",
+    "kam_decision_process",
+    "kam_lost_reason_id",
+    "kam_contact_role",
+    "kam_influence",
+    "kam_attitude",
+}
 HEALTH_DAYS = 90  # the visits counted: those of the last 90 days
 
 
@@ -1260,6 +1272,7 @@ class ResPartner(models.Model):
     def _kam_check_profile_create(self, vals_list):
         """A new partner is at most a new prospect (or a contact of one); the health
         score is the cron's."""
+        self._kam_check_profile_values(vals_list)
         if in_workflow(self.env):
             return
         parents = self.browse(
@@ -1286,9 +1299,22 @@ class ResPartner(models.Model):
     def _kam_check_profile_write(self, vals):
         """The prospect stage moves through its buttons (a contact follows its
         company); the health score is the cron's."""
+        self._kam_check_profile_values([vals])
         if not isinstance(vals, Mapping) or in_workflow(self.env):
             return
         self._kam_check_health_vals(vals)
+        user = self.env.user
+        if (
+            PROFILE_FIELDS & vals.keys()
+            and not user.has_group(KAM_MANAGER_GROUP)
+            and self._kam_accounts_of_others(user)
+        ):
+            raise AccessError(
+                self.env._(
+                    "The profile and relationship map of another key account "
+                    "manager's account are changed by that manager or a head of sales."
+                )
+            )
         if "kam_prospect_state" not in vals:
             return
         state = vals["kam_prospect_state"] or False
@@ -1311,6 +1337,23 @@ class ResPartner(models.Model):
                     partner=partner.display_name,
                 )
             )
+
+    def _kam_check_profile_values(self, vals_list):
+        """The values of the profile, relationship and prospect fields are checked
+        as kam.input.mixin checks the module's models (a clear error, not a server
+        error, for an unknown role or a text where a number goes)."""
+        check_values(
+            self,
+            [
+                {
+                    key: value
+                    for key, value in vals.items()
+                    if key in PROFILE_FIELDS or key == "kam_prospect_state"
+                }
+                for vals in vals_list
+                if isinstance(vals, Mapping)
+            ],
+        )
 
     def _kam_check_health_vals(self, vals):
         if {"kam_health_score", "kam_health_date", "kam_health_data"} & vals.keys():
