@@ -1278,7 +1278,7 @@ class ResPartner(models.Model):
         parents = self.browse(
             vals["parent_id"]
             for vals in vals_list
-            if isinstance(vals, Mapping) and isinstance(vals.get("parent_id"), int)
+            if isinstance(vals, Mapping) and type(vals.get("parent_id")) is int
         ).exists()
         for vals in vals_list:
             if not isinstance(vals, Mapping):
