@@ -1894,7 +1894,9 @@ class TestBadInput(KamCommon):
             "trend",
         )
         return [
-            partner(self.account_1, "a negative potential", {"kam_potential_annual": -1}),
+            partner(
+                self.account_1, "a negative potential", {"kam_potential_annual": -1}
+            ),
             partner(contact, "an influence of 7", {"kam_influence": 7}),
             partner(contact, "a negative influence", {"kam_influence": -1}),
             partner(contact, "an influence of 3", {"kam_influence": 3}, expect=ANY),
@@ -1918,8 +1920,14 @@ class TestBadInput(KamCommon):
                 {"kam_health_score": 100},
                 user="head",
             ),
-            partner(prospect, "a prospect straight to won", {"kam_prospect_state": "won"}),
-            partner(self.account_1, "a key account as a prospect", {"kam_prospect_state": "prospect"}),
+            partner(
+                prospect, "a prospect straight to won", {"kam_prospect_state": "won"}
+            ),
+            partner(
+                self.account_1,
+                "a key account as a prospect",
+                {"kam_prospect_state": "prospect"},
+            ),
             Case(
                 "res.partner: create a prospect already lost",
                 "kam_1",

@@ -201,7 +201,11 @@ class TestKamProspects(KamProfileCommon):
         # sales support enters orders: it neither creates nor works prospects
         with self.assertRaises(AccessError):
             self.env["res.partner"].with_user(self.support).create(
-                {"name": "Support Co", "is_company": True, "kam_prospect_state": "prospect"}
+                {
+                    "name": "Support Co",
+                    "is_company": True,
+                    "kam_prospect_state": "prospect",
+                }
             )
         with self.assertRaises(AccessError):
             prospect.with_user(self.support).action_kam_prospect_activate()
@@ -558,10 +562,7 @@ class TestKamHealthPerformance(KamProfileCommon):
     def test_health_query_count_does_not_grow(self):
         self._count(self.accounts[:3])  # warm the ormcaches
         few = self._count(self.accounts[:4])
-        import logging
-        logging.getLogger("odoo.sql_db").setLevel(logging.DEBUG)
         many = self._count(self.accounts)
-        logging.getLogger("odoo.sql_db").setLevel(logging.INFO)
         self.assertEqual(few, many, "health scores must not be computed per account")
         self.assertLessEqual(few, 25)
         self.assertTrue(all(self.accounts.mapped("kam_health_date")))

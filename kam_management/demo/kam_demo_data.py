@@ -638,7 +638,9 @@ class KamDemoData(models.AbstractModel):
         rng = random.Random(seed)
         Partner = self.env["res.partner"]
         kams = [
-            self.env.ref(f"kam_management.user_kam_{name}_demo", raise_if_not_found=False)
+            self.env.ref(
+                f"kam_management.user_kam_{name}_demo", raise_if_not_found=False
+            )
             for name in ("anna", "boris", "clara")
         ]
         kams = [kam for kam in kams if kam]

@@ -284,9 +284,7 @@ class ResCompany(models.Model):
         return self[f"kam_visit_interval_{tier}"] if tier in ("a", "b", "c") else 0
 
     # --- account health (issue 15): the weights of its components --------
-    kam_health_weight_visit = fields.Integer(
-        string="Health Weight: Visits", default=20
-    )
+    kam_health_weight_visit = fields.Integer(string="Health Weight: Visits", default=20)
     kam_health_weight_plan = fields.Integer(string="Health Weight: Plan", default=20)
     kam_health_weight_overdue = fields.Integer(
         string="Health Weight: Debt Paid on Time", default=20

@@ -1513,8 +1513,7 @@ class ResPartner(models.Model):
         Line = env["account.move.line"]
         open_debt = dict(
             Line._read_group(
-                Line._kam_open_debt_domain(ids)
-                & Domain("company_id", "=", company.id),
+                Line._kam_open_debt_domain(ids) & Domain("company_id", "=", company.id),
                 ["partner_id"],
                 ["amount_residual:sum"],
             )
