@@ -976,6 +976,7 @@ class ResPartner(models.Model):
     )
     kam_influence = fields.Integer(
         string="Influence",
+        aggregator="max",
         groups=KAM_GROUP,
         help="From 1 (little) to 5 (decisive); empty (0) when not rated.",
     )
