@@ -61,6 +61,8 @@
         "views/kam_aging_report_views.xml",
         "views/kam_act_views.xml",
         "report/kam_act_report.xml",
+        "data/kam_health_data.xml",
+        "views/res_partner_profile_views.xml",
         "views/kam_management_menus.xml",
     ],
     "assets": {

@@ -184,6 +184,28 @@ res.partner.kam_credit_hold              r    r    rw   -    -    -    -    -   
 # Odoo's credit limit is an accounting field: approved credit checks write it; an
 # accountant reads it but does not change a key account's (the guard on res.partner)
 res.partner.credit_limit                 -    -    -    -    -    r    -    -    -    -
+# know the account (issue 15): the profile and relationship map are the KAMs' (the
+# account's KAM and heads of sales change them), the prospect stage every employee
+# sees (it moves by buttons only), the health score sales support sees too, its
+# breakdown (overdue debt, revenue) the account's KAM and heads of sales only (others:
+# nothing); nobody writes a score
+res.partner.kam_needs                    rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_potential_annual         rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_buying_season            rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_decision_process         rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_lost_reason_id           rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_contact_role             rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_influence                rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_attitude                 rw   r    rw   -    -    -    -    -    -    -
+res.partner.kam_share_of_wallet          r    r    r    -    -    -    -    -    -    -
+res.partner.kam_last_contact_date        r    r    r    -    -    -    -    -    -    -
+res.partner.kam_relationship_coverage    r    r    r    -    -    -    -    -    -    -
+res.partner.kam_health_breakdown         r    r    r    -    -    -    -    -    -    -
+res.partner.kam_prospect_state           r    r    r    r    r    r    r    -    -    -
+res.partner.kam_health_score             r    r    r    r    -    -    -    -    -    -
+res.partner.kam_health_date              r    r    r    r    -    -    -    -    -    -
+res.partner.kam_health_at_risk           r    r    r    r    -    -    -    -    -    -
+res.partner.kam_health_data              -    -    -    -    -    -    -    -    -    -
 # sale.order (kam's order): sales users see the KAM, only the KAM group the visit and
 # the credit figures; the KAM and key account flag are copies of the account's (set on
 # the account); the release is written by the release wizard only
@@ -230,6 +252,8 @@ NOT_IN_MATRIX = {
     "kam.visit.planner.line": "proposals of the planner, written by action_propose",
     "res.partner.kam_visit_ids": "one2many of kam.visit: follows the kam.visit row",
     "res.partner.kam_currency_id": "technical currency of the KAM figures",
+    "res.partner.kam_contact_ids": "one2many of the account's contacts: their "
+    "relationship fields are rows of their own",
 }
 
 OPERATIONS = {
@@ -995,6 +1019,50 @@ class TestKamAccessMatrix(KamCommon):
                 "rw" if writable else "r",
                 [],
                 write_vals={fname: partner_writes[fname]} if writable else {},
+                field_name=fname,
+            )
+        # know the account (issue 15): fields written (the others are read only)
+        profile_writes = {
+            "kam_needs": "Shelf-ready packaging",
+            "kam_potential_annual": 50000.0,
+            "kam_buying_season": "Autumn",
+            "kam_decision_process": "The board decides",
+            "kam_lost_reason_id": self.env.ref(
+                "kam_management.kam_reason_lost_price"
+            ).id,
+            "kam_contact_role": "decision_maker",
+            "kam_influence": 4,
+            "kam_attitude": "supporter",
+            "kam_prospect_state": "lost",
+            "kam_health_score": 5,
+            "kam_health_date": "2026-01-01",
+            "kam_health_data": {"visit": 0},
+        }
+        for fname in (
+            "kam_needs",
+            "kam_potential_annual",
+            "kam_buying_season",
+            "kam_decision_process",
+            "kam_lost_reason_id",
+            "kam_contact_role",
+            "kam_influence",
+            "kam_attitude",
+            "kam_share_of_wallet",
+            "kam_last_contact_date",
+            "kam_relationship_coverage",
+            "kam_health_breakdown",
+            "kam_prospect_state",
+            "kam_health_score",
+            "kam_health_date",
+            "kam_health_at_risk",
+            "kam_health_data",
+        ):
+            writable = fname in profile_writes
+            subjects[f"res.partner.{fname}"] = Subject(
+                account,
+                "rw" if writable else "r",
+                [],
+                write_vals={fname: profile_writes[fname]} if writable else {},
                 field_name=fname,
             )
         # sale.order fields: the values written (user -> value); the release fields

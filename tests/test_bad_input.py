@@ -1920,6 +1920,8 @@ class TestBadInput(KamCommon):
                 "create",
                 ({"kam_visit_interval_a": 10, "kam_credit_weight_age": 10},),
             ),
+            # --- know the account (issue 15): profile, prospects, health -------------
+            *self._profile_cases(write, action),
             # --- standard models' methods of kam_management --------------------------
             action("action_confirm", "of another KAM's order", self.order_2),
             action(
@@ -1927,6 +1929,138 @@ class TestBadInput(KamCommon):
                 "of two accounts",
                 self.account_1 | self.account_3,
                 expect=ANY,
+            ),
+        ]
+
+    def _profile_cases(self, write, action):
+        """Profile, relationship map, prospects and health weights (issue 15)."""
+        prospect = self.env["res.partner"].create(
+            {
+                "name": "Bad Input Prospect",
+                "is_company": True,
+                "kam_prospect_state": "prospect",
+                "kam_user_id": self.kam_1.id,
+            }
+        )
+        contact = self.env["res.partner"].create(
+            {"name": "Bad Input Buyer", "parent_id": self.account_1.id}
+        )
+
+        def partner(record, label, vals, user="kam_1", expect=REFUSED):
+            return Case(
+                f"res.partner: write {label}",
+                user,
+                "res.partner",
+                "write",
+                (record.ids, vals),
+                {},
+                expect,
+            )
+
+        weights = (
+            "visit",
+            "plan",
+            "overdue",
+            "relationship",
+            "contract",
+            "trend",
+        )
+        return [
+            partner(
+                self.account_1, "a negative potential", {"kam_potential_annual": -1}
+            ),
+            partner(contact, "an influence of 7", {"kam_influence": 7}),
+            partner(contact, "a negative influence", {"kam_influence": -1}),
+            partner(contact, "an influence of 3", {"kam_influence": 3}, expect=ANY),
+            partner(contact, "an unknown role", {"kam_contact_role": "boss"}),
+            partner(
+                contact,
+                "the role of another KAM's contact",
+                {"kam_contact_role": "blocker"},
+                user="kam_2",
+            ),
+            partner(
+                self.account_1,
+                "the needs of another KAM's account",
+                {"kam_needs": "Nothing"},
+                user="kam_2",
+            ),
+            partner(self.account_1, "a health score", {"kam_health_score": 100}),
+            partner(
+                self.account_1,
+                "a health score as a head of sales",
+                {"kam_health_score": 100},
+                user="head",
+            ),
+            partner(
+                prospect, "a prospect straight to won", {"kam_prospect_state": "won"}
+            ),
+            partner(
+                self.account_1,
+                "a key account as a prospect",
+                {"kam_prospect_state": "prospect"},
+            ),
+            Case(
+                "res.partner: create a prospect already lost",
+                "kam_1",
+                "res.partner",
+                "create",
+                (
+                    {
+                        "name": "Lost Already",
+                        "is_company": True,
+                        "kam_prospect_state": "lost",
+                    },
+                ),
+                {},
+                REFUSED,
+            ),
+            Case(
+                "res.partner: create a person as a prospect",
+                "kam_1",
+                "res.partner",
+                "create",
+                ({"name": "Jane", "kam_prospect_state": "prospect"},),
+                {},
+                REFUSED,
+            ),
+            action("action_kam_prospect_lost", "without a reason", prospect),
+            action("action_kam_prospect_reopen", "of an open prospect", prospect),
+            action("action_kam_make_key_account", "of a key account", self.account_1),
+            action(
+                "action_kam_make_key_account",
+                "of another KAM's prospect",
+                prospect,
+                user="kam_2",
+            ),
+            action("action_kam_prospect_activate", "of no prospect", prospect.browse()),
+            *(
+                Case(
+                    f"res.company: write {label} as {user}",
+                    user,
+                    "res.company",
+                    "write",
+                    (self.env.company.ids, vals),
+                    expect=REFUSED,
+                )
+                for user in ("admin", "head")
+                for label, vals in (
+                    ("a negative health weight", {"kam_health_weight_visit": -5}),
+                    (
+                        "no health weight at all",
+                        {f"kam_health_weight_{key}": 0 for key in weights},
+                    ),
+                    ("an at-risk threshold of 150", {"kam_health_risk_threshold": 150}),
+                    ("a health weight in words", {"kam_health_weight_plan": "high"}),
+                )
+            ),
+            Case(
+                "res.config.settings: create a negative health weight",
+                "admin",
+                "res.config.settings",
+                "create",
+                ({"kam_health_weight_trend": -1},),
+                expect=REFUSED,
             ),
         ]
 

@@ -630,6 +630,143 @@ class KamDemoData(models.AbstractModel):
         shortage.action_confirm()
         shortage.action_create_credit_note()
 
+    # --- know the account (issue 15) ---------------------------------------------
+    @api.model
+    def _generate_profile(self, seed=15):
+        """Prospects at every stage, the profile and relationship map of the tier A
+        accounts, then the health scores (as the nightly cron computes them)."""
+        rng = random.Random(seed)
+        Partner = self.env["res.partner"]
+        kams = [
+            self.env.ref(
+                f"kam_management.user_kam_{name}_demo", raise_if_not_found=False
+            )
+            for name in ("anna", "boris", "clara")
+        ]
+        kams = [kam for kam in kams if kam]
+        if not kams:
+            return
+        segments = self.env["kam.segment"].search([], limit=3)
+        lost = self.env.ref("kam_management.kam_reason_lost_price")
+        today = fields.Date.context_today(self)
+        prospects = Partner.create(
+            [
+                {
+                    "name": name,
+                    "is_company": True,
+                    "city": city,
+                    "kam_prospect_state": "prospect",
+                    "kam_user_id": kams[index % len(kams)].id,
+                    "kam_segment_id": segments[index % len(segments)].id
+                    if segments
+                    else False,
+                    "kam_potential_annual": potential,
+                    "kam_needs": self.env._("A second supplier for its private label"),
+                    "child_ids": [
+                        Command.create(
+                            {
+                                "name": self.env._("Buyer of %(name)s", name=name),
+                                "function": self.env._("Category Manager"),
+                                "kam_contact_role": "decision_maker",
+                                "kam_influence": 4,
+                                "kam_attitude": "neutral",
+                            }
+                        )
+                    ],
+                }
+                for index, (name, city, potential) in enumerate(
+                    (
+                        ("Harbour Foods", "Bremen", 120000.0),
+                        ("Alpine Grocers", "Innsbruck", 80000.0),
+                        ("Sunrise Cash & Carry", "Marseille", 250000.0),
+                        ("Meadow Organic Stores", "Utrecht", 60000.0),
+                        ("Lakeside Hotels", "Geneva", 90000.0),
+                        ("Granite Wholesale", "Porto", 150000.0),
+                    )
+                )
+            ]
+        )
+        # worked: a call last month and a visit last week
+        worked = prospects[2:]
+        for prospect in worked:
+            for days in (30, 7):
+                visit = self.env["kam.visit"].create(
+                    {
+                        "partner_id": prospect.id,
+                        "contact_id": prospect.child_ids[:1].id,
+                        "user_id": prospect.kam_user_id.id,
+                        "visit_type": "call" if days > 7 else "visit",
+                        "date_start": datetime.combine(
+                            today - timedelta(days=days), time(10, 0)
+                        ),
+                        "purpose": self.env._("Present our range"),
+                    }
+                )
+                visit.action_done()
+        worked.action_kam_prospect_activate()
+        prospects[3].kam_lost_reason_id = lost
+        prospects[3].action_kam_prospect_lost()
+        prospects[5].action_kam_make_key_account()
+        # the profile and relationship map of the top accounts; the relationships of
+        # some are well covered, of others not at all (their health shows it)
+        accounts = Partner.search(
+            [("is_key_account", "=", True), ("is_company", "=", True)], order="id"
+        )
+        revenue = self.env["kam.revenue.report"]._kam_amounts(
+            accounts, today - relativedelta(years=1, days=-1), today
+        )
+        attitudes = ("supporter", "supporter", "neutral", "opponent")
+        for index, account in enumerate(accounts.filtered(lambda a: a.kam_tier == "a")):
+            account.write(
+                {
+                    "kam_potential_annual": round(
+                        max(revenue.get(account, 0.0), 10000.0)
+                        * rng.choice((1.5, 2.0, 3.0, 5.0)),
+                        -3,
+                    ),
+                    "kam_needs": self.env._(
+                        "Reliable deliveries before the promotions; shelf-ready "
+                        "packaging."
+                    ),
+                    "kam_buying_season": self.env._("September to November"),
+                    "kam_decision_process": self.env._(
+                        "The category manager proposes, the purchasing board decides "
+                        "every quarter."
+                    ),
+                }
+            )
+            buyer = account.child_ids[:1]
+            buyer.write(
+                {
+                    "kam_contact_role": "influencer",
+                    "kam_influence": 4,
+                    "kam_attitude": "supporter",
+                }
+            )
+            Partner.create(
+                [
+                    {
+                        "name": self.env._(
+                            "%(role)s of %(account)s", role=label, account=account.name
+                        ),
+                        "parent_id": account.id,
+                        "function": label,
+                        "kam_contact_role": role,
+                        "kam_influence": influence,
+                        "kam_attitude": attitudes[(index + offset) % len(attitudes)],
+                    }
+                    for offset, (role, label, influence) in enumerate(
+                        (
+                            ("decision_maker", self.env._("Purchasing Director"), 5),
+                            ("champion", self.env._("Category Manager"), 3),
+                            ("gatekeeper", self.env._("Assistant"), 2),
+                            ("blocker", self.env._("Finance Controller"), 3),
+                        )
+                    )
+                ]
+            )
+        accounts._kam_update_health()
+
 
 def _demo_photo(rng, size=(96, 72)):
     """A small picture of a shelf: coloured facings on grey boards (base64 PNG)."""

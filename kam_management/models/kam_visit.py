@@ -57,7 +57,9 @@ class KamVisit(models.Model):
         ondelete="restrict",
         check_company=True,
         tracking=True,
-        domain="[('is_key_account', '=', True), ('is_company', '=', True)]",
+        # key accounts and the prospects being worked (issue 15)
+        domain="[('is_company', '=', True), '|', ('is_key_account', '=', True), "
+        "('kam_prospect_state', 'in', ('prospect', 'active'))]",
     )
     contact_id = fields.Many2one(
         "res.partner",
@@ -221,7 +223,9 @@ class KamVisit(models.Model):
         # sudo: reads whose accounts they are, to refuse another KAM's
         partners = self.env["res.partner"].sudo().browse(partner_ids).exists()
         for partner in partners:
-            if partner.is_key_account and partner.kam_user_id != self.env.user:
+            if (
+                partner.is_key_account or partner.kam_prospect_state
+            ) and partner.kam_user_id != self.env.user:
                 raise AccessError(
                     self.env._(
                         "%(partner)s is a key account of another key account manager.",
@@ -244,7 +248,7 @@ class KamVisit(models.Model):
 
     @api.constrains("partner_id")
     def _check_partner(self):
-        self.partner_id._kam_ensure_key_account()
+        self.partner_id._kam_ensure_visitable()
 
     # --- CRUD and calendar sync ------------------------------------------
     @api.model_create_multi

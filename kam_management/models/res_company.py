@@ -13,6 +13,14 @@ KAM_CREDIT_WEIGHTS = (
     "kam_credit_weight_equity",
     "kam_credit_weight_external",
 )
+KAM_HEALTH_WEIGHTS = (
+    "kam_health_weight_visit",
+    "kam_health_weight_plan",
+    "kam_health_weight_overdue",
+    "kam_health_weight_relationship",
+    "kam_health_weight_contract",
+    "kam_health_weight_trend",
+)
 
 
 def check_kam_settings(model, vals_list):
@@ -287,3 +295,58 @@ class ResCompany(models.Model):
         """Return the default visit interval of ``tier`` ('a', 'b' or 'c')."""
         self.ensure_one()
         return self[f"kam_visit_interval_{tier}"] if tier in ("a", "b", "c") else 0
+
+    # --- account health (issue 15): the weights of its components --------
+    kam_health_weight_visit = fields.Integer(string="Health Weight: Visits", default=20)
+    kam_health_weight_plan = fields.Integer(string="Health Weight: Plan", default=20)
+    kam_health_weight_overdue = fields.Integer(
+        string="Health Weight: Debt Paid on Time", default=20
+    )
+    kam_health_weight_relationship = fields.Integer(
+        string="Health Weight: Relationships", default=15
+    )
+    kam_health_weight_contract = fields.Integer(
+        string="Health Weight: Contract", default=10
+    )
+    kam_health_weight_trend = fields.Integer(
+        string="Health Weight: Revenue Trend", default=15
+    )
+    kam_health_risk_threshold = fields.Integer(
+        string="At Risk Below",
+        default=50,
+        help="A key account whose health score is below this is at risk.",
+    )
+
+    @api.constrains(*KAM_HEALTH_WEIGHTS, "kam_health_risk_threshold")
+    def _check_kam_health_settings(self):
+        for company in self:
+            weights = [company[fname] for fname in KAM_HEALTH_WEIGHTS]
+            if min(weights) < 0 or not sum(weights):
+                raise ValidationError(
+                    self.env._(
+                        "The weights of the health score cannot be negative, and one "
+                        "at least must count (%(company)s).",
+                        company=company.name,
+                    )
+                )
+            if not 0 <= company.kam_health_risk_threshold <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The at-risk threshold is a health score from 0 to 100 "
+                        "(%(company)s).",
+                        company=company.name,
+                    )
+                )
+
+    def _kam_health_score(self, components):
+        """The weighted mean of the applicable components (None: not applicable,
+        its weight left out), 0-100."""
+        self.ensure_one()
+        total = weights = 0
+        for key, score in components.items():
+            weight = self[f"kam_health_weight_{key}"]
+            if score is None or not weight:
+                continue
+            total += score * weight
+            weights += weight
+        return int(round(total / weights)) if weights else 0

@@ -79,6 +79,29 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.kam_training_target_hours", readonly=False
     )
 
+    # account health (issue 15)
+    kam_health_weight_visit = fields.Integer(
+        related="company_id.kam_health_weight_visit", readonly=False
+    )
+    kam_health_weight_plan = fields.Integer(
+        related="company_id.kam_health_weight_plan", readonly=False
+    )
+    kam_health_weight_overdue = fields.Integer(
+        related="company_id.kam_health_weight_overdue", readonly=False
+    )
+    kam_health_weight_relationship = fields.Integer(
+        related="company_id.kam_health_weight_relationship", readonly=False
+    )
+    kam_health_weight_contract = fields.Integer(
+        related="company_id.kam_health_weight_contract", readonly=False
+    )
+    kam_health_weight_trend = fields.Integer(
+        related="company_id.kam_health_weight_trend", readonly=False
+    )
+    kam_health_risk_threshold = fields.Integer(
+        related="company_id.kam_health_risk_threshold", readonly=False
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         # the key account settings are written on the company as the record is

@@ -1,9 +1,16 @@
+from collections.abc import Mapping
+
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools.safe_eval import safe_eval
+
+from .cron_batch import process_in_batches
+from .input_checks import check_values
+from .workflow import in_workflow, workflow
 
 KAM_GROUP = "kam_management.group_kam_user"
 KAM_MANAGER_GROUP = "kam_management.group_kam_manager"
@@ -19,6 +26,50 @@ KAM_VISIT_DAY_FIELDS = (
     "kam_visit_thursday",
     "kam_visit_friday",
 )
+
+# know the account (issue 15)
+PROSPECT_STATES = [
+    ("prospect", "Prospect"),
+    ("active", "Active"),
+    ("lost", "Lost"),
+    ("won", "Key Account"),
+]
+CONTACT_ROLES = [
+    ("decision_maker", "Decision Maker"),
+    ("influencer", "Influencer"),
+    ("champion", "Champion"),
+    ("user", "User"),
+    ("gatekeeper", "Gatekeeper"),
+    ("blocker", "Blocker"),
+]
+CONTACT_ATTITUDES = [
+    ("supporter", "Supporter"),
+    ("neutral", "Neutral"),
+    ("opponent", "Opponent"),
+]
+# the roles a supporter must hold for a full relationship coverage
+KEY_ROLES = ("decision_maker", "influencer", "champion")
+# the components of the health score (their weights: kam_health_weight_<key>)
+HEALTH_COMPONENTS = [
+    ("visit", "Visits against cadence"),
+    ("plan", "Plan achievement"),
+    ("overdue", "Debt paid on time"),
+    ("relationship", "Relationship coverage"),
+    ("contract", "Running contract"),
+    ("trend", "Revenue trend"),
+]
+# what the account's KAM (or a head of sales) fills in, on the account or its contacts
+PROFILE_FIELDS = {
+    "kam_needs",
+    "kam_potential_annual",
+    "kam_buying_season",
+    "kam_decision_process",
+    "kam_lost_reason_id",
+    "kam_contact_role",
+    "kam_influence",
+    "kam_attitude",
+}
+HEALTH_DAYS = 90  # the visits counted: those of the last 90 days
 
 
 class ResPartner(models.Model):
@@ -211,10 +262,12 @@ class ResPartner(models.Model):
     )
 
     # --- computes -------------------------------------------------------
-    @api.depends("is_key_account")
+    @api.depends("is_key_account", "kam_prospect_state")
     def _compute_kam_user_id(self):
         for partner in self:
-            if partner.is_key_account and not partner.kam_user_id:
+            # a prospect is worked by a KAM too (issue 15)
+            open_account = partner.is_key_account or partner.kam_prospect_state
+            if open_account and not partner.kam_user_id:
                 partner.kam_user_id = partner.user_id or self.env.user
 
     @api.depends("is_key_account")
@@ -486,17 +539,20 @@ class ResPartner(models.Model):
             "kam_tier",
             "kam_segment_id",
             "kam_visit_interval_days",
+            "kam_prospect_state",
         ] + list(KAM_VISIT_DAY_FIELDS)
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             self._kam_check_edit_rights(vals)
+        self._kam_check_profile_create(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
         self._kam_check_edit_rights(vals)
         self._kam_check_location_rights(vals)
+        self._kam_check_profile_write(vals)
         return super().write(vals)
 
     def _kam_check_edit_rights(self, vals):
@@ -945,3 +1001,660 @@ class ResPartner(models.Model):
             )
         self.write({"partner_latitude": latitude, "partner_longitude": longitude})
         return True
+
+    # --- know the account: profile, prospects, relationship map, health (issue 15) --
+    # profile (duty 2.15): on the account (the commercial partner), KAM-only
+    kam_needs = fields.Text(string="Needs", groups=KAM_GROUP)
+    kam_potential_annual = fields.Monetary(
+        string="Potential Annual Volume",
+        currency_field="kam_currency_id",
+        tracking=True,
+        groups=KAM_GROUP,
+        help="What the company buys a year in our categories, from all its suppliers "
+        "(company currency).",
+    )
+    kam_share_of_wallet = fields.Float(
+        string="Share of Wallet (%)",
+        compute="_compute_kam_share_of_wallet",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+        help="Our revenue of the last 12 months / the potential annual volume; "
+        "nothing without a potential or when the user may not see the account's "
+        "figures.",
+    )
+    kam_buying_season = fields.Char(
+        string="Buying Season",
+        groups=KAM_GROUP,
+        help="When the account decides its listings and buys (e.g. September to "
+        "November).",
+    )
+    kam_decision_process = fields.Text(string="Decision Process", groups=KAM_GROUP)
+    # prospects: companies a KAM works before they become key accounts
+    kam_prospect_state = fields.Selection(
+        PROSPECT_STATES,
+        string="Prospect Stage",
+        tracking=True,
+        index="btree_not_null",
+        copy=False,
+        groups="base.group_user",
+        help="Prospect: identified; Active: being worked (visits, offers); Lost: "
+        "given up, with a reason; Key Account: turned into a key account (its "
+        "history stays on the same partner).",
+    )
+    kam_lost_reason_id = fields.Many2one(
+        "kam.reason",
+        string="Lost Reason",
+        ondelete="restrict",
+        tracking=True,
+        copy=False,
+        domain="[('reason_type', '=', 'lost')]",
+        groups=KAM_GROUP,
+    )
+    # relationship map: on the account's contacts
+    kam_contact_role = fields.Selection(
+        CONTACT_ROLES,
+        string="Buying Role",
+        tracking=True,
+        groups=KAM_GROUP,
+        help="The contact's part in the account's buying decisions.",
+    )
+    kam_influence = fields.Integer(
+        string="Influence",
+        aggregator="max",
+        groups=KAM_GROUP,
+        help="From 1 (little) to 5 (decisive); empty (0) when not rated.",
+    )
+    kam_attitude = fields.Selection(
+        CONTACT_ATTITUDES,
+        string="Attitude",
+        tracking=True,
+        groups=KAM_GROUP,
+        help="Towards us: supporter, neutral or opponent.",
+    )
+    kam_last_contact_date = fields.Date(
+        string="Last Contact",
+        compute="_compute_kam_last_contact_date",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+        help="The last visit or call done with the contact, or the last message "
+        "or activity done with them (written by them or logged on them).",
+    )
+    kam_contact_ids = fields.One2many(
+        "res.partner",
+        "parent_id",
+        string="Relationship Map",
+        domain=[("type", "=", "contact")],
+        groups=KAM_GROUP,
+    )
+    kam_relationship_coverage = fields.Float(
+        string="Relationship Coverage (%)",
+        compute="_compute_kam_relationship_coverage",
+        store=True,
+        groups=KAM_GROUP,
+        help="Share of the key roles (decision maker, influencer, champion) held by "
+        "at least one active contact who supports us.",
+    )
+    # account health, recomputed daily by a cron
+    # computed on demand only (no dependencies): by the nightly cron, in batches
+    kam_health_score = fields.Integer(
+        string="Health",
+        compute="_compute_kam_health",
+        store=True,
+        copy=False,
+        groups=KAM_OR_SUPPORT_GROUPS,
+        help="0-100: the weighted components of the breakdown (Settings > Key "
+        "Accounts > Account health), recomputed every night.",
+    )
+    kam_health_date = fields.Date(
+        string="Health Computed On",
+        compute="_compute_kam_health",
+        store=True,
+        copy=False,
+        groups=KAM_OR_SUPPORT_GROUPS,
+    )
+    kam_health_data = fields.Json(
+        string="Health Components",
+        compute="_compute_kam_health",
+        store=True,
+        copy=False,
+        groups="base.group_system",
+    )
+    kam_health_at_risk = fields.Boolean(
+        string="At Risk",
+        compute="_compute_kam_health_at_risk",
+        search="_search_kam_health_at_risk",
+        groups=KAM_OR_SUPPORT_GROUPS,
+        help="The health score is below the company's threshold.",
+    )
+    kam_health_breakdown = fields.Html(
+        string="Health Breakdown",
+        compute="_compute_kam_health_breakdown",
+        compute_sudo=True,
+        sanitize=False,
+        groups=KAM_GROUP,
+        help="Each component's score (0-100) and weight; shown to the account's KAM "
+        "and heads of sales only (overdue debt and revenue are part of it).",
+    )
+
+    _kam_health_range = models.Constraint(
+        "CHECK(kam_health_score IS NULL OR kam_health_score BETWEEN 0 AND 100)",
+        "A health score is between 0 and 100.",
+    )
+
+    def _kam_profile_partners(self):
+        """The accounts and prospects (commercial partners) whose figures and
+        contact history the user may see: their own, all for a head of sales."""
+        commercial = self.commercial_partner_id._origin.filtered(
+            lambda p: p.is_key_account or p.kam_prospect_state
+        )
+        user = self.env.user
+        # computed in sudo for a user: still that user's
+        if (self.env.su and user._is_superuser()) or user.has_group(KAM_MANAGER_GROUP):
+            return commercial
+        return commercial.filtered(lambda p: p.kam_user_id == self.env.user)
+
+    @api.depends("kam_potential_annual")
+    @api.depends_context("uid", "company")
+    def _compute_kam_share_of_wallet(self):
+        # revenue of the ONE definition (kam_revenue_12m) of the visible accounts
+        visible = self._kam_kpi_partners()
+        potential = {
+            partner: partner.kam_potential_annual
+            for partner in visible
+            if partner.kam_potential_annual
+        }
+        revenue = {}
+        if potential:
+            today = fields.Date.context_today(self)
+            revenue = self.env["kam.revenue.report"]._kam_amounts(
+                visible.browse(p.id for p in potential),
+                self._kam_revenue_date_from(today),
+                today,
+            )
+        for partner in self:
+            commercial = partner.commercial_partner_id._origin
+            amount = potential.get(commercial)
+            partner.kam_share_of_wallet = (
+                revenue.get(commercial, 0.0) / amount * 100.0 if amount else 0.0
+            )
+
+    @api.depends_context("uid")
+    def _compute_kam_last_contact_date(self):
+        # computed in sudo: the contacts of the accounts and prospects whose history
+        # the user may see (their own, all for a head of sales)
+        visible = self._kam_profile_partners()
+        contacts = self._origin.filtered(
+            lambda p: p.parent_id and p.commercial_partner_id in visible
+        )
+        last = {}
+
+        def keep(partner_id, moment):
+            if not moment:
+                return
+            day = fields.Datetime.context_timestamp(self, moment).date()
+            if day > last.get(partner_id, day - relativedelta(days=1)):
+                last[partner_id] = day
+
+        if contacts:
+            for contact, moment in self.env["kam.visit"]._read_group(
+                [("contact_id", "in", contacts.ids), ("state", "=", "done")],
+                ["contact_id"],
+                ["date_start:max"],
+            ):
+                keep(contact.id, moment)
+            Message = self.env["mail.message"]
+            for author, moment in Message._read_group(
+                [
+                    ("author_id", "in", contacts.ids),
+                    ("message_type", "in", ("comment", "email")),
+                ],
+                ["author_id"],
+                ["date:max"],
+            ):
+                keep(author.id, moment)
+            # notes, e-mails and activities done, logged on the contact
+            for res_id, moment in Message._read_group(
+                [
+                    ("model", "=", "res.partner"),
+                    ("res_id", "in", contacts.ids),
+                    ("message_type", "in", ("comment", "email")),
+                ],
+                ["res_id"],
+                ["date:max"],
+            ):
+                keep(res_id, moment)
+        for partner in self:
+            partner.kam_last_contact_date = last.get(partner._origin.id, False)
+
+    @api.depends(
+        "child_ids.kam_contact_role", "child_ids.kam_attitude", "child_ids.active"
+    )
+    def _compute_kam_relationship_coverage(self):
+        for partner in self:
+            held = {
+                contact.kam_contact_role
+                for contact in partner.child_ids
+                if contact.kam_attitude == "supporter"
+            }
+            partner.kam_relationship_coverage = (
+                len(held & set(KEY_ROLES)) * 100.0 / len(KEY_ROLES)
+            )
+
+    @api.depends_context("company")
+    def _compute_kam_health_at_risk(self):
+        threshold = self.env.company.kam_health_risk_threshold
+        for partner in self:
+            partner.kam_health_at_risk = bool(
+                partner.kam_health_date and partner.kam_health_score < threshold
+            )
+
+    def _search_kam_health_at_risk(self, operator, value):
+        if operator not in ("in", "not in", "=", "!="):
+            return NotImplemented
+        values = value if operator in ("in", "not in") else [value]
+        positive = (True in values) == (operator in ("in", "="))
+        at_risk = Domain("kam_health_date", "!=", False) & Domain(
+            "kam_health_score", "<", self.env.company.kam_health_risk_threshold
+        )
+        return at_risk if positive else ~at_risk
+
+    @api.depends_context("uid", "company")
+    def _compute_kam_health_breakdown(self):
+        visible = self._kam_kpi_partners()
+        labels = dict(HEALTH_COMPONENTS)
+        company = self.env.company
+        for partner in self:
+            commercial = partner.commercial_partner_id._origin
+            data = commercial.kam_health_data
+            if commercial not in visible or not data or not commercial.kam_health_date:
+                partner.kam_health_breakdown = False
+                continue
+            rows = Markup("").join(
+                Markup(
+                    "<tr><td>%s</td><td class='text-end'>%s</td>"
+                    "<td class='text-end text-muted'>%s</td></tr>"
+                )
+                % (
+                    labels[key],
+                    self.env._("n/a") if data.get(key) is None else data[key],
+                    company[f"kam_health_weight_{key}"],
+                )
+                for key in labels
+            )
+            partner.kam_health_breakdown = Markup(
+                "<table class='table table-sm o_kam_health_breakdown'><thead><tr>"
+                "<th>%s</th><th class='text-end'>%s</th>"
+                "<th class='text-end'>%s</th></tr></thead><tbody>%s</tbody></table>"
+            ) % (
+                self.env._("Component"),
+                self.env._("Score"),
+                self.env._("Weight"),
+                rows,
+            )
+
+    @api.constrains("kam_prospect_state", "kam_lost_reason_id", "is_company")
+    def _check_kam_prospect(self):
+        for partner in self.filtered("kam_prospect_state"):
+            if partner.commercial_partner_id != partner:
+                continue  # a contact follows its company
+            if not partner.is_company:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s cannot be a prospect: only companies can.",
+                        partner=partner.display_name,
+                    )
+                )
+            # sudo: the reason is KAM-only; the check holds for any writer
+            if (
+                partner.kam_prospect_state == "lost"
+                and not partner.sudo().kam_lost_reason_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Give the reason why %(partner)s was lost.",
+                        partner=partner.display_name,
+                    )
+                )
+
+    @api.constrains("kam_influence", "kam_potential_annual")
+    def _check_kam_profile_values(self):
+        # sudo: KAM-only fields; the rule holds whoever saves the partner
+        for partner in self.sudo():
+            if partner.kam_potential_annual < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The potential annual volume of %(partner)s cannot be "
+                        "negative.",
+                        partner=partner.display_name,
+                    )
+                )
+            if partner.kam_influence and not 1 <= partner.kam_influence <= 5:
+                raise ValidationError(
+                    self.env._(
+                        "The influence of %(contact)s is rated from 1 (little) to 5 "
+                        "(decisive).",
+                        contact=partner.display_name,
+                    )
+                )
+
+    def _kam_ensure_visitable(self):
+        """Raise unless every partner is a key account or a prospect being worked
+        (a company, not a contact): visits and calls are made with those."""
+        # sudo: whether it is an account or a prospect, for any user planning a visit
+        for partner in self.sudo():
+            if partner.commercial_partner_id != partner or not (
+                partner.is_key_account
+                or partner.kam_prospect_state in ("prospect", "active")
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s is not a key account, nor a prospect being "
+                        "worked.",
+                        partner=partner.display_name,
+                    )
+                )
+
+    def _kam_check_profile_create(self, vals_list):
+        """A new partner is at most a new prospect (or a contact of one); the health
+        score is the cron's."""
+        self._kam_check_profile_values(vals_list)
+        if in_workflow(self.env):
+            return
+        parents = self.browse(
+            vals["parent_id"]
+            for vals in vals_list
+            if isinstance(vals, Mapping) and type(vals.get("parent_id")) is int
+        ).exists()
+        for vals in vals_list:
+            if not isinstance(vals, Mapping):
+                continue
+            self._kam_check_health_vals(vals)
+            state = vals.get("kam_prospect_state")
+            parent = parents.filtered(lambda p, v=vals: p.id == v.get("parent_id"))
+            if state not in (None, False, "prospect") and (
+                not parent or parent.commercial_partner_id.kam_prospect_state != state
+            ):
+                raise UserError(
+                    self.env._(
+                        "A new company starts as a prospect; its stage then changes "
+                        "through its buttons."
+                    )
+                )
+
+    def _kam_check_profile_write(self, vals):
+        """The prospect stage moves through its buttons (a contact follows its
+        company); the health score is the cron's."""
+        self._kam_check_profile_values([vals])
+        if not isinstance(vals, Mapping) or in_workflow(self.env):
+            return
+        self._kam_check_health_vals(vals)
+        user = self.env.user
+        if (
+            PROFILE_FIELDS & vals.keys()
+            and not user.has_group(KAM_MANAGER_GROUP)
+            and self._kam_accounts_of_others(user)
+        ):
+            raise AccessError(
+                self.env._(
+                    "The profile and relationship map of another key account "
+                    "manager's account are changed by that manager or a head of sales."
+                )
+            )
+        if "kam_prospect_state" not in vals:
+            return
+        state = vals["kam_prospect_state"] or False
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            if partner.kam_prospect_state == state or (
+                partner != commercial and commercial.kam_prospect_state == state
+            ):
+                continue
+            if (
+                state == "prospect"
+                and not partner.kam_prospect_state
+                and not partner.is_key_account
+            ):
+                continue  # a company becomes a prospect
+            raise UserError(
+                self.env._(
+                    "The prospect stage of %(partner)s changes through its buttons "
+                    "(activate, mark lost, make a key account).",
+                    partner=partner.display_name,
+                )
+            )
+
+    def _kam_check_profile_values(self, vals_list):
+        """The values of the profile, relationship and prospect fields are checked
+        as kam.input.mixin checks the module's models (a clear error, not a server
+        error, for an unknown role or a text where a number goes)."""
+        check_values(
+            self,
+            [
+                {
+                    key: value
+                    for key, value in vals.items()
+                    if key in PROFILE_FIELDS or key == "kam_prospect_state"
+                }
+                for vals in vals_list
+                if isinstance(vals, Mapping)
+            ],
+        )
+
+    def _kam_check_health_vals(self, vals):
+        if {"kam_health_score", "kam_health_date", "kam_health_data"} & vals.keys():
+            raise UserError(
+                self.env._(
+                    "The health score is computed every night from the account's "
+                    "figures: it cannot be edited."
+                )
+            )
+
+    def _kam_prospect_move(self, states, vals, message):
+        """Move prospects from ``states`` with ``vals``, as the user may write them
+        (record rules and key account rights apply), and say so in the chatter."""
+        if not self or any(p.kam_prospect_state not in states for p in self):
+            raise UserError(
+                self.env._("This button applies to prospects in another stage.")
+            )
+        self.check_access("write")
+        with workflow():
+            self.write(vals)
+        for partner in self:
+            partner.message_post(body=message)
+        return True
+
+    def action_kam_prospect_activate(self):
+        return self._kam_prospect_move(
+            ("prospect",),
+            {"kam_prospect_state": "active"},
+            self.env._("Prospect being worked."),
+        )
+
+    def action_kam_prospect_lost(self):
+        # sudo: KAM-only field, read to refuse a loss without its reason
+        if any(not p.kam_lost_reason_id for p in self.sudo()):
+            raise UserError(self.env._("Set the lost reason first."))
+        return self._kam_prospect_move(
+            ("prospect", "active"),
+            {"kam_prospect_state": "lost"},
+            self.env._("Prospect lost."),
+        )
+
+    def action_kam_prospect_reopen(self):
+        return self._kam_prospect_move(
+            ("lost",),
+            {"kam_prospect_state": "prospect", "kam_lost_reason_id": False},
+            self.env._("Prospect reopened."),
+        )
+
+    def action_kam_make_key_account(self):
+        """The prospect becomes a key account: the same partner, so its visits,
+        messages and contacts stay its history."""
+        return self._kam_prospect_move(
+            ("prospect", "active"),
+            {"kam_prospect_state": "won", "is_key_account": True},
+            self.env._("Prospect turned into a key account."),
+        )
+
+    @api.model
+    def _kam_action_prospects(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "kam_management.res_partner_action_prospects"
+        )
+        if not self.env.user.has_group(KAM_MANAGER_GROUP):
+            context = dict(safe_eval(action.get("context") or "{}"))
+            context["search_default_filter_my_prospects"] = 1
+            action["context"] = context
+        return action
+
+    # --- account health ------------------------------------------------------
+    @api.model
+    def _cron_kam_health(self):
+        """Daily: the health score of every key account, a batch at a time."""
+        today = fields.Date.context_today(self)
+        process_in_batches(
+            self,
+            [
+                ("is_key_account", "=", True),
+                ("is_company", "=", True),
+                "|",
+                ("kam_health_date", "=", False),
+                ("kam_health_date", "<", today),
+            ],
+            lambda batch: batch._kam_update_health(),
+        )
+
+    def _kam_update_health(self):
+        """Recompute the health of the accounts now (the cron's batches)."""
+        fnames = ["kam_health_score", "kam_health_date", "kam_health_data"]
+        for fname in fnames:
+            self.env.add_to_compute(self._fields[fname], self)
+        self._recompute_recordset(fnames)
+
+    def _compute_kam_health(self):
+        """The health score and its components, per company of the accounts (a
+        shared account: its KAM's company), in a constant number of queries."""
+        today = fields.Date.context_today(self)
+        # saved key accounts; a form being edited keeps the last nightly values
+        accounts = self.filtered(
+            lambda p: p.is_key_account and p.is_company and p.id == p._origin.id
+        )
+        for partner in self - accounts:
+            # a record being edited shows its saved values, others have none
+            origin = partner._origin if partner.id != partner._origin.id else None
+            partner.kam_health_score = origin.kam_health_score if origin else 0
+            partner.kam_health_date = origin.kam_health_date if origin else False
+            partner.kam_health_data = origin.kam_health_data if origin else False
+        for company, partners in accounts.grouped(
+            lambda p: p.company_id or p.kam_user_id.company_id or self.env.company
+        ).items():
+            company_partners = partners.with_company(company)
+            components = company_partners._kam_health_components(company, today)
+            for partner in partners:
+                values = components[partner]
+                partner.kam_health_score = company._kam_health_score(values)
+                partner.kam_health_data = values
+                partner.kam_health_date = today
+
+    def _kam_health_components(self, company, today):
+        """{partner: {component: 0-100 or None (not applicable)}} in ``company``."""
+        ids = self.ids
+        env = self.env
+        # visits done in the last 90 days against the account's cadence
+        since = today - relativedelta(days=HEALTH_DAYS)
+        visits = dict(
+            env["kam.visit"]._read_group(
+                [
+                    ("partner_id", "in", ids),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "done"),
+                    ("date_start", ">=", fields.Datetime.to_datetime(since)),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        # plan achievement: invoiced / target pro rata of the running periods
+        lines = env["kam.plan.line"].search(
+            [
+                ("partner_id", "in", ids),
+                ("company_id", "=", company.id),
+                ("plan_id.state", "=", "approved"),
+                ("plan_id.plan_type", "=", "individual"),
+                ("plan_id.date_from", "<=", today),
+                ("plan_id.date_to", ">=", today),
+                ("target_amount", ">", 0),
+            ]
+        )
+        actuals = lines._kam_actual_amounts()
+        expected, invoiced = {}, {}
+        for line in lines:
+            days = (line.date_to - line.date_from).days + 1
+            elapsed = (today - line.date_from).days + 1
+            key = line.partner_id
+            expected[key] = expected.get(key, 0.0) + line.target_amount * elapsed / days
+            invoiced[key] = invoiced.get(key, 0.0) + actuals.get(line.id, 0.0)
+        # overdue share of the open debt in the company
+        Line = env["account.move.line"]
+        open_debt = dict(
+            Line._read_group(
+                Line._kam_open_debt_domain(ids) & Domain("company_id", "=", company.id),
+                ["partner_id"],
+                ["amount_residual:sum"],
+            )
+        )
+        overdue = Line._kam_overdue_amounts(self)
+        # a running contract
+        running = {
+            partner
+            for (partner,) in env["kam.contract"]._read_group(
+                [
+                    ("partner_id", "in", ids),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "active"),
+                    ("date_start", "<=", today),
+                    "|",
+                    ("date_end", "=", False),
+                    ("date_end", ">=", today),
+                ],
+                ["partner_id"],
+            )
+        }
+        # revenue trend: the last 3 months against the 3 before
+        Revenue = env["kam.revenue.report"]
+        recent = Revenue._kam_amounts(
+            self, today - relativedelta(months=3, days=-1), today
+        )
+        before = Revenue._kam_amounts(
+            self,
+            today - relativedelta(months=6, days=-1),
+            today - relativedelta(months=3),
+        )
+        result = {}
+        for partner in self:
+            interval = partner.kam_visit_interval_days or HEALTH_DAYS
+            due = max(HEALTH_DAYS / interval, 1.0)
+            debt = open_debt.get(partner, 0.0)
+            last, previous = recent.get(partner, 0.0), before.get(partner, 0.0)
+            if previous > 0:
+                trend = 50.0 + 50.0 * (last - previous) / previous
+            else:
+                trend = 100.0 if last > 0 else 0.0
+            result[partner] = {
+                "visit": _score(100.0 * visits.get(partner, 0) / due),
+                "plan": _score(100.0 * invoiced[partner] / expected[partner])
+                if expected.get(partner)
+                else None,
+                "overdue": _score(100.0 * (1 - overdue.get(partner, 0.0) / debt))
+                if debt > 0
+                else 100,
+                "relationship": _score(partner.kam_relationship_coverage),
+                "contract": 100 if partner in running else 0,
+                "trend": _score(trend),
+            }
+        return result
+
+
+def _score(value):
+    """A component's score: an integer from 0 to 100."""
+    return int(round(min(max(value, 0.0), 100.0)))
