@@ -1856,6 +1856,50 @@ class TestBadInput(KamCommon):
                 self.account_1 | self.account_3,
                 expect=ANY,
             ),
+            # --- order advice (duties 2.7, 2.8): its settings are percentages, its
+            # wizard works on the orders the user may change -------------------------
+            *(
+                Case(
+                    f"res.company: write {label} as {user}",
+                    user,
+                    "res.company",
+                    "write",
+                    (self.env.company.ids, vals),
+                    expect=REFUSED,
+                )
+                for user in ("admin", "head")
+                for label, vals in (
+                    ("a core share of 0 %", {"kam_assortment_core_percent": 0}),
+                    ("a core share of 150 %", {"kam_assortment_core_percent": 150}),
+                    ("a negative overdue threshold", {"kam_advice_overdue_threshold": -5}),
+                    ("an overdue threshold of 101 %", {"kam_advice_overdue_threshold": 101}),
+                    ("a core share in words", {"kam_assortment_core_percent": "thirty"}),
+                )
+            ),
+            Case(
+                "res.config.settings: create an overdue threshold of 200 %",
+                "admin",
+                "res.config.settings",
+                "create",
+                ({"kam_advice_overdue_threshold": 200},),
+                expect=REFUSED,
+            ),
+            Case(
+                "sale.order.recommendation: create for another KAM's order",
+                "kam_1",
+                "sale.order.recommendation",
+                "create",
+                ({"order_id": self.order_2.id},),
+                expect=REFUSED,
+            ),
+            Case(
+                "sale.order.recommendation: create for an order that does not exist",
+                "kam_1",
+                "sale.order.recommendation",
+                "create",
+                ({"order_id": MISSING_ID},),
+                expect=REFUSED,
+            ),
         ]
 
     # --- the tests ------------------------------------------------------------
