@@ -1871,9 +1871,18 @@ class TestBadInput(KamCommon):
                 for label, vals in (
                     ("a core share of 0 %", {"kam_assortment_core_percent": 0}),
                     ("a core share of 150 %", {"kam_assortment_core_percent": 150}),
-                    ("a negative overdue threshold", {"kam_advice_overdue_threshold": -5}),
-                    ("an overdue threshold of 101 %", {"kam_advice_overdue_threshold": 101}),
-                    ("a core share in words", {"kam_assortment_core_percent": "thirty"}),
+                    (
+                        "a negative overdue threshold",
+                        {"kam_advice_overdue_threshold": -5},
+                    ),
+                    (
+                        "an overdue threshold of 101 %",
+                        {"kam_advice_overdue_threshold": 101},
+                    ),
+                    (
+                        "a core share in words",
+                        {"kam_assortment_core_percent": "thirty"},
+                    ),
                 )
             ),
             Case(

@@ -155,15 +155,11 @@ class SaleOrderRecommendation(models.TransientModel):
         segment = account.kam_segment_id
         core = Partner._kam_segment_core(segment, company).get(segment.id, {})
         credit = order.sudo()
-        restricted = (
-            credit.kam_overdue_share > company.kam_advice_overdue_threshold
-        )
+        restricted = credit.kam_overdue_share > company.kam_advice_overdue_threshold
         capped = bool(account.credit_limit)
 
         lines = {line.product_id.id: line for line in self.line_ids}
-        on_order = {
-            line.product_id.id for line in self.line_ids if line.sale_line_id
-        }
+        on_order = {line.product_id.id for line in self.line_ids if line.sale_line_id}
         # the account's usual products, most often ordered first
         usual_ids = sorted(
             (pid for pid in usual if pid not in on_order),
@@ -212,7 +208,9 @@ class SaleOrderRecommendation(models.TransientModel):
             self._kam_fit(entries, room, order, company)
         scaled = any(e["units_included"] < e["kam_advised_qty"] for e in entries)
         for entry in entries:
-            entry["kam_scaled_down"] = entry["units_included"] < entry["kam_advised_qty"]
+            entry["kam_scaled_down"] = (
+                entry["units_included"] < entry["kam_advised_qty"]
+            )
 
         updates = {entry["product_id"]: entry for entry in entries}
         # the order's own lines (kept as they are) and the other recent products
@@ -431,7 +429,7 @@ class SaleOrderRecommendationLine(models.TransientModel):
             if line.kam_advice_reason == "usual":
                 notes.append(
                     self.env._(
-                        "Usual: %(qty)s per order (%(orders)s orders in 12 months)",
+                        "Usual: %(qty)s per order (orders in 12 months: %(orders)s)",
                         qty=formatLang(self.env, line.kam_usual_qty, digits=1),
                         orders=line.kam_usual_orders,
                     )
