@@ -413,3 +413,20 @@ class TestKamAdvicePerformance(KamAdviceCommon):
         many, many_lines = self._queries(self._quotation(partner=big))
         self.assertEqual((few_lines, many_lines), (3, 30))
         self.assertEqual(few, many, "the advice must not query per product or line")
+
+    def test_coverage_does_not_grow_with_the_accounts(self):
+        accounts = self.account_1 | self.account_2 | self.account_3 | self.account_4
+        for account in accounts:
+            self._history(account, [(self.p_20, 1), (self.gap, 1)], days=5)
+
+        def queries(partners):
+            partners = partners.with_user(self.head)
+            self.env.invalidate_all()
+            partners.fetch(["name", "commercial_partner_id"])
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            partners.mapped("kam_assortment_coverage")
+            return self.env.cr.sql_log_count - before
+
+        queries(accounts)  # warm the ormcaches
+        self.assertEqual(queries(self.account_1), queries(accounts))

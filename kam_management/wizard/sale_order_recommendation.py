@@ -62,7 +62,13 @@ class SaleOrderRecommendation(models.TransientModel):
     )
 
     @api.depends_context("uid")
-    @api.depends("order_id", "line_ids.units_included", "line_ids.kam_unit_total")
+    @api.depends(
+        "order_id",
+        "kam_advice",
+        "kam_advice_capped",
+        "line_ids.units_included",
+        "line_ids.kam_unit_total",
+    )
     def _compute_kam_figures(self):
         for wizard in self:
             visible = wizard._kam_figures_allowed()
