@@ -60,6 +60,7 @@
         "views/kam_collection_action_views.xml",
         "views/kam_aging_report_views.xml",
         "views/kam_act_views.xml",
+        "wizard/sale_order_recommendation_views.xml",
         "report/kam_act_report.xml",
         "data/kam_health_data.xml",
         "views/res_partner_profile_views.xml",

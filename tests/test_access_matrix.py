@@ -245,6 +245,10 @@ sale.report.is_key_account               r    -    r    r    -    -    -    -   
 sale.report.kam_user_id                  r    -    r    r    -    -    -    -    -    -
 sale.report.kam_tier                     r    -    r    -    -    -    -    -    -    -
 sale.report.kam_segment_id               r    -    r    -    -    -    -    -    -    -
+# order advice: the account's assortment coverage, a figure of the KAM group (shown to
+# the account's KAM and heads of sales only, as nothing to the others)
+res.partner.kam_assortment_coverage      r    r    r    -    -    -    -    -    -    -
+res.partner.kam_assortment_core_count    r    r    r    -    -    -    -    -    -    -
 """
 
 # Models and fields of kam_management deliberately not in the matrix, and why.
@@ -1012,6 +1016,8 @@ class TestKamAccessMatrix(KamCommon):
             "kam_credit_rating",
             "kam_credit_hold",
             "credit_limit",
+            "kam_assortment_coverage",
+            "kam_assortment_core_count",
         ):
             writable = fname in partner_writes
             subjects[f"res.partner.{fname}"] = Subject(

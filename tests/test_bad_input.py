@@ -90,7 +90,11 @@ ORM_METHODS = {
     "get_views",
 }
 # other RPC-callable methods kam_management defines: {(model, method): why}
-ALLOWED_PUBLIC_METHODS = {}
+ALLOWED_PUBLIC_METHODS = {
+    ("sale.order.recommendation", "generate_recommendations"): (
+        "OCA's 'Get recommendations' button, extended by the order advice"
+    ),
+}
 
 # Known failures in files this test's author does not own, reported to their owner.
 # A case listed here still runs: it is reported, but does not fail the test; once it
@@ -1929,6 +1933,59 @@ class TestBadInput(KamCommon):
                 "of two accounts",
                 self.account_1 | self.account_3,
                 expect=ANY,
+            ),
+            # --- order advice (duties 2.7, 2.8): its settings are percentages, its
+            # wizard works on the orders the user may change -------------------------
+            *(
+                Case(
+                    f"res.company: write {label} as {user}",
+                    user,
+                    "res.company",
+                    "write",
+                    (self.env.company.ids, vals),
+                    expect=REFUSED,
+                )
+                for user in ("admin", "head")
+                for label, vals in (
+                    ("a core share of 0 %", {"kam_assortment_core_percent": 0}),
+                    ("a core share of 150 %", {"kam_assortment_core_percent": 150}),
+                    (
+                        "a negative overdue threshold",
+                        {"kam_advice_overdue_threshold": -5},
+                    ),
+                    (
+                        "an overdue threshold of 101 %",
+                        {"kam_advice_overdue_threshold": 101},
+                    ),
+                    (
+                        "a core share in words",
+                        {"kam_assortment_core_percent": "thirty"},
+                    ),
+                )
+            ),
+            Case(
+                "res.config.settings: create an overdue threshold of 200 %",
+                "admin",
+                "res.config.settings",
+                "create",
+                ({"kam_advice_overdue_threshold": 200},),
+                expect=REFUSED,
+            ),
+            Case(
+                "sale.order.recommendation: create for another KAM's order",
+                "kam_1",
+                "sale.order.recommendation",
+                "create",
+                ({"order_id": self.order_2.id},),
+                expect=REFUSED,
+            ),
+            Case(
+                "sale.order.recommendation: create for an order that does not exist",
+                "kam_1",
+                "sale.order.recommendation",
+                "create",
+                ({"order_id": MISSING_ID},),
+                expect=REFUSED,
             ),
         ]
 

@@ -767,6 +767,93 @@ class KamDemoData(models.AbstractModel):
             )
         accounts._kam_update_health()
 
+    @api.model
+    def _generate_advice(self):
+        """Order advice (duties 2.7, 2.8): a new seasonal pack bought this quarter by
+        half of a segment's accounts (a segment gap for the others); a quotation of
+        one of Anna's accounts whose advice shows its usual quantities and that gap,
+        scaled down by a credit headroom of half its usual order; a quotation of an
+        account whose overdue debt restricts the advice to its usual quantities."""
+        product = self.env.ref(
+            "kam_management.product_kam_seasonal_pack_demo", raise_if_not_found=False
+        )
+        anna = self.env.ref(
+            "kam_management.user_kam_anna_demo", raise_if_not_found=False
+        )
+        if not product or not anna:
+            return
+        company = self.env.company
+        threshold = company.kam_advice_overdue_threshold
+        Partner = self.env["res.partner"].with_company(company)
+        accounts = Partner.search(
+            [
+                ("is_key_account", "=", True),
+                ("is_company", "=", True),
+                ("kam_segment_id", "!=", False),
+                ("kam_credit_hold", "=", False),
+            ],
+            order="id",
+        )
+        bought = Partner._kam_bought_products(accounts, company)
+
+        def overdue_share(account):
+            open_debt = account.risk_invoice_open + account.risk_invoice_unpaid
+            unpaid = max(account.risk_invoice_unpaid, 0.0)
+            return unpaid / open_debt * 100.0 if open_debt > 0 else 0.0
+
+        advised = accounts.filtered(
+            lambda a: a.kam_user_id == anna
+            and bought.get(a.id)
+            and overdue_share(a) <= threshold
+        )[:1]
+        restricted = accounts.filtered(
+            lambda a: bought.get(a.id) and overdue_share(a) > threshold
+        )[:1]
+        if not advised:
+            return
+        # the gap: bought by half of the other accounts of the segment
+        peers = accounts.filtered(
+            lambda a: a.kam_segment_id == advised.kam_segment_id and a != advised
+        )
+        buyers = peers[: (len(peers) + 1) // 2]
+        today = fields.Date.context_today(self)
+        orders = self.env["sale.order"].create(
+            [
+                {
+                    "partner_id": peer.id,
+                    "user_id": peer.kam_user_id.id,
+                    "order_line": [
+                        Command.create({"product_id": product.id, "product_uom_qty": 6})
+                    ],
+                }
+                for peer in buyers
+            ]
+        )
+        orders.action_confirm()
+        for index, order in enumerate(orders):
+            order.date_order = datetime.combine(
+                today - timedelta(days=5 + 7 * index), time(10, 0)
+            )
+        # the headroom: about half of the account's usual order
+        usual = bought[advised.id]
+        products = self.env["product.product"].browse(list(usual))
+        usual_total = sum(
+            usual[p.id][0] / usual[p.id][1] * p.lst_price for p in products
+        )
+        self.env.invalidate_all()
+        advised = advised.with_company(company)
+        advised.credit_limit = advised.risk_total + max(round(usual_total / 2, -1), 10)
+        self.env["sale.order"].create(
+            [
+                {
+                    "partner_id": account.id,
+                    "user_id": account.kam_user_id.id,
+                    "client_order_ref": self.env._("Order advice"),
+                }
+                for account in advised | restricted
+            ]
+        )
+
 
 def _demo_photo(rng, size=(96, 72)):
     """A small picture of a shelf: coloured facings on grey boards (base64 PNG)."""

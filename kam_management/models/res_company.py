@@ -156,6 +156,21 @@ class ResCompany(models.Model):
         readonly=False,
     )
 
+    # order advice (duties 2.7, 2.8)
+    kam_assortment_core_percent = fields.Integer(
+        string="Core Assortment Share (%)",
+        default=30,
+        help="A product bought by at least this share of a segment's key accounts in "
+        "12 months belongs to the segment's core assortment: the order advice "
+        "proposes it to the accounts that never bought it.",
+    )
+    kam_advice_overdue_threshold = fields.Integer(
+        string="Advice Overdue Threshold (%)",
+        default=20,
+        help="Above this share of overdue debt, the order advice of an account "
+        "proposes its usual quantities only, no new products.",
+    )
+
     _kam_visit_interval_positive = models.Constraint(
         "CHECK(kam_visit_interval_a > 0 AND kam_visit_interval_b > 0"
         " AND kam_visit_interval_c > 0)",
@@ -232,6 +247,26 @@ class ResCompany(models.Model):
                     self.env._(
                         "A renewal reminder cannot come after the end of the "
                         "contract or credit check (%(company)s).",
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains("kam_assortment_core_percent", "kam_advice_overdue_threshold")
+    def _check_kam_advice_settings(self):
+        for company in self:
+            if not 0 < company.kam_assortment_core_percent <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The core assortment share is a percentage between 1 and 100 "
+                        "(%(company)s).",
+                        company=company.name,
+                    )
+                )
+            if not 0 <= company.kam_advice_overdue_threshold <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The advice's overdue threshold is a percentage between 0 and "
+                        "100 (%(company)s).",
                         company=company.name,
                     )
                 )

@@ -78,6 +78,12 @@ class ResConfigSettings(models.TransientModel):
     kam_training_target_hours = fields.Float(
         related="company_id.kam_training_target_hours", readonly=False
     )
+    kam_assortment_core_percent = fields.Integer(
+        related="company_id.kam_assortment_core_percent", readonly=False
+    )
+    kam_advice_overdue_threshold = fields.Integer(
+        related="company_id.kam_advice_overdue_threshold", readonly=False
+    )
 
     # account health (issue 15)
     kam_health_weight_visit = fields.Integer(

@@ -6,6 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
 from .cron_batch import process_in_batches
@@ -1652,6 +1653,143 @@ class ResPartner(models.Model):
                 "contract": 100 if partner in running else 0,
                 "trend": _score(trend),
             }
+        return result
+
+    # --- order advice and assortment coverage (duties 2.7, 2.8) ------------
+    kam_assortment_coverage = fields.Float(
+        string="Assortment Coverage (%)",
+        compute="_compute_kam_assortment",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+        help="Share of the segment's core assortment (the products bought by at least "
+        "the company's core share of the segment's key accounts in 12 months) the "
+        "account bought in the last 12 months.",
+    )
+    kam_assortment_core_count = fields.Integer(
+        string="Core Assortment",
+        compute="_compute_kam_assortment",
+        compute_sudo=True,
+        groups=KAM_GROUP,
+        help="Number of products in the core assortment of the account's segment.",
+    )
+
+    @api.depends_context("uid", "company")
+    def _compute_kam_assortment(self):
+        # computed in sudo: only for the accounts whose figures the user may see;
+        # two queries whatever the number of accounts, products and order lines
+        visible = self._kam_kpi_partners()._origin
+        company = self.env.company
+        core = self._kam_segment_core(visible.kam_segment_id, company)
+        bought = self._kam_bought_products(visible, company)
+        for partner in self:
+            commercial = partner.commercial_partner_id._origin
+            products = (
+                core.get(commercial.kam_segment_id.id, {})
+                if commercial in visible
+                else {}
+            )
+            own = bought.get(commercial.id, {})
+            partner.kam_assortment_core_count = len(products)
+            partner.kam_assortment_coverage = (
+                len(products.keys() & own.keys()) * 100.0 / len(products)
+                if products
+                else 0.0
+            )
+
+    @api.model
+    def _kam_assortment_sql(self, company, all_time=False):
+        """The order lines that count in the assortment (account, order, product,
+        quantity): confirmed orders of the company in the last 12 months, saleable
+        active products, quantities in the product's unit (no section, note or down
+        payment)."""
+        return SQL(
+            """
+            SELECT c.commercial_partner_id AS account_id, l.order_id, l.product_id,
+                   l.product_uom_qty * lu.factor / pu.factor AS qty
+              FROM sale_order_line l
+              JOIN sale_order o ON o.id = l.order_id
+              JOIN res_partner c ON c.id = o.partner_id
+              JOIN product_product pp ON pp.id = l.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              JOIN uom_uom lu ON lu.id = l.product_uom_id
+              JOIN uom_uom pu ON pu.id = pt.uom_id
+             WHERE o.state = 'sale'
+               AND o.company_id = %(company)s
+               AND (%(all_time)s OR o.date_order >= %(date_from)s)
+               AND l.display_type IS NULL
+               AND l.is_downpayment IS NOT TRUE
+               AND pp.active AND pt.sale_ok
+            """,
+            company=company.id,
+            all_time=all_time,
+            date_from=self._kam_revenue_date_from(),
+        )
+
+    @api.model
+    def _kam_bought_products(self, accounts, company, all_time=False):
+        """{account id: {product id: (quantity, orders)}}: what each key account
+        (commercial partner) bought in 12 months (ever with ``all_time``), in one
+        query."""
+        if not accounts:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT account_id, product_id, SUM(qty), COUNT(DISTINCT order_id)
+                  FROM (%s) AS lines
+                 WHERE account_id = ANY(%s)
+                 GROUP BY account_id, product_id
+                """,
+                self._kam_assortment_sql(company, all_time),
+                list(accounts.ids),
+            )
+        )
+        result = {}
+        for account_id, product_id, qty, orders in self.env.cr.fetchall():
+            result.setdefault(account_id, {})[product_id] = (qty, orders)
+        return result
+
+    @api.model
+    def _kam_segment_core(self, segments, company):
+        """{segment id: {product id: (share of the segment's accounts, quantity per
+        order)}}: the core assortment of each segment, the products bought by at
+        least the company's core share of the segment's key accounts in 12 months,
+        in one query."""
+        if not segments:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH accounts AS (
+                    SELECT id, kam_segment_id AS segment_id
+                      FROM res_partner
+                     WHERE is_key_account AND active AND id = commercial_partner_id
+                       AND kam_segment_id = ANY(%(segments)s)
+                ), sizes AS (
+                    SELECT segment_id, COUNT(*) AS size FROM accounts GROUP BY 1
+                ), bought AS (
+                    SELECT a.segment_id, l.product_id,
+                           COUNT(DISTINCT a.id) AS buyers,
+                           SUM(l.qty) / COUNT(DISTINCT l.order_id) AS per_order
+                      FROM (%(lines)s) AS l
+                      JOIN accounts a ON a.id = l.account_id
+                     GROUP BY a.segment_id, l.product_id
+                )
+                SELECT b.segment_id, b.product_id, b.buyers * 100.0 / s.size,
+                       b.per_order
+                  FROM bought b JOIN sizes s ON s.segment_id = b.segment_id
+                 WHERE b.buyers * 100.0 >= %(percent)s * s.size
+                """,
+                segments=list(segments.ids),
+                lines=self._kam_assortment_sql(company),
+                percent=company.kam_assortment_core_percent,
+            )
+        )
+        result = {}
+        for segment_id, product_id, share, per_order in self.env.cr.fetchall():
+            result.setdefault(segment_id, {})[product_id] = (share, per_order)
         return result
 
 
