@@ -31,18 +31,21 @@ class KamPromotionTier(models.Model):
         help="Share of the whole revenue of the period paid back as bonus.",
     )
 
-    _bonus_percent_range = models.Constraint(
-        "CHECK(bonus_percent > 0 AND bonus_percent <= 100)",
-        "A tier's bonus is a percentage above 0 and up to 100.",
-    )
-    _threshold_positive = models.Constraint(
-        "CHECK(threshold_amount >= 0)",
-        "A tier's revenue threshold cannot be negative.",
-    )
-
     @api.constrains("threshold_amount", "bonus_percent")
     def _check_increasing(self):
-        """The tiers of a programme: higher thresholds give a higher bonus."""
+        """A bonus between 0 and 100 % from a threshold of 0 or more; the tiers of
+        a programme: higher thresholds give a higher bonus."""
+        for tier in self:
+            if not 0 < tier.bonus_percent <= 100 or tier.threshold_amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "A tier's bonus is a percentage above 0 and up to 100, from "
+                        "a revenue threshold of 0 or more (not %(pct)s %% from "
+                        "%(amount)s).",
+                        pct=tier.bonus_percent,
+                        amount=tier.threshold_amount,
+                    )
+                )
         for promotion in self.promotion_id:
             tiers = promotion.tier_ids.sorted(lambda t: (t.threshold_amount, t.id))
             for lower, upper in zip(tiers, tiers[1:], strict=False):

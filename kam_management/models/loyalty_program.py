@@ -10,6 +10,7 @@ from .workflow import (
     workflow,
 )
 
+SALE_MANAGER_GROUP = "sales_team.group_sale_manager"
 # set by the approval actions only
 KAM_WORKFLOW_FIELDS = ("kam_state", "kam_approved_by_id")
 
@@ -78,11 +79,24 @@ class LoyaltyProgram(models.Model):
                 program.kam_partner_ids or program.kam_segment_id
             )
 
-    @api.constrains("kam_partner_ids")
+    @api.constrains("kam_partner_ids", "kam_segment_id")
     def _check_kam_partner_ids(self):
         self.kam_partner_ids._kam_ensure_key_account()
-        if self.env.su or self.env.user.has_group(KAM_MANAGER_GROUP):
+        # constraints run in sudo: the user is still the one who writes
+        if self.env.user.has_group(KAM_MANAGER_GROUP):
             return
+        if not self.env.user.has_group(SALE_MANAGER_GROUP) and not all(
+            self.mapped("kam_restricted")
+        ):
+            # a KAM's proposal stays restricted: emptied, it would apply to every
+            # customer without approval
+            raise ValidationError(
+                self.env._(
+                    "A key account manager proposes promotions for key accounts or "
+                    "a segment only; promotions for every customer are set up by "
+                    "sales managers."
+                )
+            )
         # sudo: the accounts' KAM only, compared with the user
         others = self.sudo().kam_partner_ids.filtered(
             lambda p: p.kam_user_id != self.env.user
