@@ -149,7 +149,7 @@ class TestKamPromotion(PromotionCommon):
             promotion.sudo().participant_ids.partner_id, self.account_1 | self.account_3
         )
         # a KAM does not list another KAM's account
-        with self.assertRaisesMessage(ValidationError, "their own accounts"):
+        with self.assertRaisesMessage(AccessError, "their own accounts"):
             promotion.write({"partner_ids": [Command.link(self.account_2.id)]})
         with self.assertRaises(UserError):
             self.env["kam.promotion.participant"].with_user(self.head).create(
@@ -509,7 +509,7 @@ class TestKamDiscountPromotion(PromotionCommon):
     def test_kam_rights_on_programmes(self):
         Program = self.env["loyalty.program"].with_user(self.kam_1)
         # a KAM proposes for their own accounts, not for another KAM's
-        with self.assertRaisesMessage(ValidationError, "their own accounts"):
+        with self.assertRaisesMessage(AccessError, "their own accounts"):
             Program.create(
                 self._program_vals(kam_partner_ids=[Command.set(self.account_2.ids)])
             )

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .cron_batch import process_in_batches
 from .res_partner import KAM_MANAGER_GROUP
@@ -147,7 +147,7 @@ class KamPromotion(models.Model):
             # sudo: the account's KAM only, to compare with the user
             others = partners.filtered(lambda p: p.kam_user_id != self.env.user)
             if others:
-                raise ValidationError(
+                raise AccessError(
                     self.env._(
                         "%(accounts)s: a KAM proposes a bonus programme for their "
                         "own accounts (or a whole segment); a head of sales adds "

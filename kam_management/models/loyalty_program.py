@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .res_partner import KAM_MANAGER_GROUP
 from .workflow import (
@@ -102,7 +102,7 @@ class LoyaltyProgram(models.Model):
             lambda p: p.kam_user_id != self.env.user
         )
         if others:
-            raise ValidationError(
+            raise AccessError(
                 self.env._(
                     "%(accounts)s: a KAM proposes promotions for their own accounts "
                     "(or a segment).",
