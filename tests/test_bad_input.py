@@ -415,7 +415,9 @@ class TestBadInput(KamCommon):
         cls.huge = _huge_text()
         # bonus programmes: kam_1's draft for account_1, kam_2's for account_2
         cls.promotion_1, cls.promotion_2 = (
-            env["kam.promotion"].with_user(kam).create(
+            env["kam.promotion"]
+            .with_user(kam)
+            .create(
                 {
                     "name": f"Bonus {account.name}",
                     "date_from": cls.year_start,
@@ -1902,7 +1904,7 @@ class TestBadInput(KamCommon):
                 self.account_1 | self.account_3,
                 expect=ANY,
             ),
-            # --- bonus programmes ------------------------------------------------------
+            # --- bonus programmes ---------------------------------------------------
             create("kam.promotion", "ending before it starts", {"date_to": yesterday}),
             create("kam.promotion", "without a period", {"date_from": drop}),
             create(
@@ -1938,9 +1940,13 @@ class TestBadInput(KamCommon):
             ),
             write("kam.promotion", "the state", {"state": "approved"}),
             write("kam.promotion", "a reversed period", {"date_to": "2000-01-01"}),
-            create("kam.promotion.tier", "with a bonus of 101 %", {"bonus_percent": 101}),
+            create(
+                "kam.promotion.tier", "with a bonus of 101 %", {"bonus_percent": 101}
+            ),
             create("kam.promotion.tier", "with a bonus of 0 %", {"bonus_percent": 0}),
-            create("kam.promotion.tier", "with a negative bonus", {"bonus_percent": -5}),
+            create(
+                "kam.promotion.tier", "with a negative bonus", {"bonus_percent": -5}
+            ),
             create(
                 "kam.promotion.tier",
                 "with a negative threshold",

@@ -51,7 +51,11 @@ class TestKamPromotion(PromotionCommon):
         # the KAM approves nothing, neither by the button nor by writing the state
         with self.assertRaises(AccessError):
             promotion.action_approve()
-        for vals in ({"state": "approved"}, {"state": "running"}, {"approved_by_id": 1}):
+        for vals in (
+            {"state": "approved"},
+            {"state": "running"},
+            {"approved_by_id": 1},
+        ):
             with self.assertRaisesMessage(UserError, "only be set through its buttons"):
                 promotion.write(vals)
         with self.assertRaisesMessage(UserError, "starts as draft"):
@@ -64,9 +68,9 @@ class TestKamPromotion(PromotionCommon):
         with self.assertRaises(AccessError):
             promotion.with_user(self.support).action_approve()
         self.assertFalse(
-            self.env["kam.promotion"].with_user(self.support).search(
-                [("id", "=", promotion.id)]
-            )
+            self.env["kam.promotion"]
+            .with_user(self.support)
+            .search([("id", "=", promotion.id)])
         )
         promotion.with_user(self.head).action_approve()
         # its first day has passed: it runs at once
@@ -161,7 +165,9 @@ class TestKamPromotion(PromotionCommon):
         Promotion = self.env["kam.promotion"].with_user(self.kam_1)
         accounts = [Command.set(self.account_1.ids)]
         with self.assertRaisesMessage(ValidationError, "ends before it starts"):
-            Promotion.create(self._promotion_vals(start=10, end=-10, partner_ids=accounts))
+            Promotion.create(
+                self._promotion_vals(start=10, end=-10, partner_ids=accounts)
+            )
         with self.assertRaisesMessage(ValidationError, "must increase"):
             Promotion.create(
                 self._promotion_vals(
@@ -294,7 +300,9 @@ class TestKamPromotion(PromotionCommon):
         self.assertAlmostEqual(line_1.revenue, 6000.0)
         self.assertAlmostEqual(line_1.bonus_amount, 300.0)
         # settling twice makes nothing twice
-        refunds = self.env["account.move"].search_count([("move_type", "=", "out_refund")])
+        refunds = self.env["account.move"].search_count(
+            [("move_type", "=", "out_refund")]
+        )
         with self.assertRaises(UserError):
             promotion.with_user(self.head).action_settle()
         self.assertEqual(
@@ -329,7 +337,9 @@ class TestKamPromotion(PromotionCommon):
         summary = str(order.kam_promotion_summary)
         self.assertIn(promotion.name, summary)
         self.assertIn("200.00", summary)  # still needed for 2 %
-        account_summary = str(self.account_1.with_user(self.kam_1).kam_promotion_summary)
+        account_summary = str(
+            self.account_1.with_user(self.kam_1).kam_promotion_summary
+        )
         self.assertIn("200.00", account_summary)
         # sales support: the programme's name, no figures
         support_summary = str(order.with_user(self.support).kam_promotion_summary)
@@ -337,9 +347,7 @@ class TestKamPromotion(PromotionCommon):
         self.assertNotIn("800.00", support_summary)
         self.assertNotIn("200.00", support_summary)
         # the head of sales sees the figures
-        self.assertIn(
-            "200.00", str(order.with_user(self.head).kam_promotion_summary)
-        )
+        self.assertIn("200.00", str(order.with_user(self.head).kam_promotion_summary))
 
     # --- query counts -----------------------------------------------------
     def _count_progress_queries(self, promotion):
@@ -452,7 +460,9 @@ class TestKamDiscountPromotion(PromotionCommon):
         program = (
             self.env["loyalty.program"]
             .with_user(self.kam_1)
-            .create(self._program_vals(kam_partner_ids=[Command.set(self.account_1.ids)]))
+            .create(
+                self._program_vals(kam_partner_ids=[Command.set(self.account_1.ids)])
+            )
         )
         self.assertTrue(program.kam_restricted)
         self.assertEqual(program.kam_state, "draft")

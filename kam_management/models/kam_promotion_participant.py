@@ -1,7 +1,6 @@
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-
 from odoo.tools import SQL, formatLang
 
 from .res_partner import KAM_GROUP
@@ -85,7 +84,6 @@ class KamPromotionParticipant(models.Model):
     settled_bonus = fields.Monetary(readonly=True, copy=False, groups=KAM_GROUP)
     credit_note_id = fields.Many2one(
         "account.move",
-        string="Credit Note",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -221,9 +219,7 @@ class KamPromotionParticipant(models.Model):
                     ],
                 }
             )
-        moves = (
-            self.env["account.move"].sudo().with_company(company).create(vals_list)
-        )
+        moves = self.env["account.move"].sudo().with_company(company).create(vals_list)
         for participant, move in zip(self, moves, strict=True):
             participant.credit_note_id = move
         return moves
@@ -288,9 +284,9 @@ class KamPromotionParticipant(models.Model):
                     % (self.env._("Discount promotion"), program.name)
                 )
             if items:
-                result[account] = Markup("<ul class='mb-0'>%s</ul>") % Markup(
-                    ""
-                ).join(items)
+                result[account] = Markup("<ul class='mb-0'>%s</ul>") % Markup("").join(
+                    items
+                )
         return result
 
     def _kam_progress_line(self):
@@ -301,7 +297,9 @@ class KamPromotionParticipant(models.Model):
         if self.next_threshold:
             nxt = self.env._(
                 "%(missing)s more for %(pct)s %% (from %(threshold)s)",
-                missing=formatLang(self.env, self.amount_to_next, currency_obj=currency),
+                missing=formatLang(
+                    self.env, self.amount_to_next, currency_obj=currency
+                ),
                 pct=self.promotion_id.tier_ids.filtered(
                     lambda t: t.threshold_amount == self.next_threshold
                 )[:1].bonus_percent,

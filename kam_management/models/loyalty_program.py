@@ -144,9 +144,7 @@ class LoyaltyProgram(models.Model):
     def action_kam_submit(self):
         """The KAM asks a head of sales to approve the restricted programme."""
         self.check_access("write")
-        if any(
-            not p.kam_restricted or p.kam_state != "draft" for p in self
-        ):
+        if any(not p.kam_restricted or p.kam_state != "draft" for p in self):
             raise UserError(
                 self.env._(
                     "Only proposed programmes restricted to key accounts or a "
@@ -165,9 +163,7 @@ class LoyaltyProgram(models.Model):
         )
         if any(not p.kam_restricted or p.kam_state == "approved" for p in self):
             raise UserError(
-                self.env._(
-                    "Only restricted programmes not approved yet are approved."
-                )
+                self.env._("Only restricted programmes not approved yet are approved.")
             )
         self.check_access("write")
         with workflow():
