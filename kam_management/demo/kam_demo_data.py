@@ -630,6 +630,7 @@ class KamDemoData(models.AbstractModel):
         shortage.action_confirm()
         shortage.action_create_credit_note()
 
+    @api.model
     def _generate_promotions(self):
         """Promotions (duty 2.18): a running volume bonus programme of the
         wholesale segment, proposed by a KAM, approved by the head of sales, whose

@@ -434,7 +434,7 @@ class KamPromotion(models.Model):
             "kam_management.kam_promotion_participant_action"
         )
         action["domain"] = [("promotion_id", "=", self.id)]
-        action["context"] = {"search_default_group_by_tier": 0}
+        action["context"] = {"create": False}
         return action
 
     def action_view_credit_notes(self):
