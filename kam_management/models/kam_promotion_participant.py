@@ -309,15 +309,21 @@ class KamPromotionParticipant(models.Model):
             )
         else:
             nxt = self.env._("top tier reached")
-        return Markup("<li><b>%s</b> (%s - %s): %s</li>") % (
-            promotion.name,
-            promotion.date_from,
-            promotion.date_to,
-            self.env._(
+        if self.tier_id:
+            reached = self.env._(
                 "revenue %(revenue)s, bonus %(pct)s %% = %(bonus)s; %(next)s",
                 revenue=amount,
                 pct=self.bonus_percent,
                 bonus=formatLang(self.env, self.bonus_amount, currency_obj=currency),
                 next=nxt,
-            ),
+            )
+        else:
+            reached = self.env._(
+                "revenue %(revenue)s, no tier yet; %(next)s", revenue=amount, next=nxt
+            )
+        return Markup("<li><b>%s</b> (%s - %s): %s</li>") % (
+            promotion.name,
+            promotion.date_from,
+            promotion.date_to,
+            reached,
         )
