@@ -32,6 +32,7 @@
         "data/kam_training_data.xml",
         "data/kam_collection_data.xml",
         "data/kam_act_data.xml",
+        "data/kam_promotion_data.xml",
         "views/kam_segment_views.xml",
         "views/kam_reason_views.xml",
         "views/res_partner_views.xml",
@@ -64,6 +65,7 @@
         "report/kam_act_report.xml",
         "data/kam_health_data.xml",
         "views/res_partner_profile_views.xml",
+        "views/kam_promotion_views.xml",
         "views/kam_management_menus.xml",
     ],
     "assets": {

@@ -249,6 +249,16 @@ sale.report.kam_segment_id               r    -    r    -    -    -    -    -   
 # the account's KAM and heads of sales only, as nothing to the others)
 res.partner.kam_assortment_coverage      r    r    r    -    -    -    -    -    -    -
 res.partner.kam_assortment_core_count    r    r    r    -    -    -    -    -    -    -
+# bonus programmes (duty 2.18): the account's KAM proposes one, heads of sales approve
+# and manage all; an approved (running) programme is read only, and read by sales
+# support (its terms, who takes part); the participants' figures are the account KAM's
+kam.promotion:draft                      crwu -    crwu -    -    -    -    -    -    -
+kam.promotion:running                    r    -    r    r    -    -    -    -    -    -
+kam.promotion.tier:draft                 crwu -    crwu -    -    -    -    -    -    -
+kam.promotion.tier:running               r    -    r    r    -    -    -    -    -    -
+kam.promotion.participant                r    -    r    r    -    -    -    -    -    -
+res.partner.kam_promotion_summary        r    r    r    r    -    -    -    -    -    -
+sale.order.kam_promotion_summary         r    -    r    r    -    -    -    -    -    -
 """
 
 # Models and fields of kam_management deliberately not in the matrix, and why.
@@ -598,6 +608,22 @@ class TestKamAccessMatrix(KamCommon):
             .search([("move_id", "=", cls.refund.id)], limit=1)
         )
         assert cls.fulfilment_row and cls.return_row, "no fulfilment or return row"
+        # bonus programmes of kam's account: a draft, and a running one
+        Promotion = cls.env["kam.promotion"].with_user(kam)
+        promotion_vals = {
+            "name": "Matrix bonus",
+            "company_id": company_a.id,
+            "date_from": "2026-01-01",
+            "date_to": "2026-12-31",
+            "partner_ids": [Command.set(cls.account.ids)],
+            "tier_ids": [
+                Command.create({"threshold_amount": 100.0, "bonus_percent": 2.0})
+            ],
+        }
+        cls.promotion_draft = Promotion.create(promotion_vals)
+        cls.promotion_running = Promotion.create(promotion_vals)
+        cls.promotion_running.with_user(cls.head).action_approve()
+        assert cls.promotion_running.state == "running", "the programme does not run"
 
     @classmethod
     def _individual_plan(cls, year):
@@ -1143,6 +1169,64 @@ class TestKamAccessMatrix(KamCommon):
                 "kam_segment_id",
             ):
                 subjects[f"{report}.{fname}"] = Subject(row, "r", [], field_name=fname)
+        # bonus programmes (duty 2.18)
+        promotion_create = for_account(
+            name="Matrix new bonus",
+            date_from="2026-07-01",
+            date_to="2026-09-30",
+            partner_ids=[Command.set(account.ids)],
+        )
+        subjects.update(
+            {
+                "kam.promotion:draft": Subject(
+                    self.promotion_draft,
+                    "crwu",
+                    ["name", "state", "partner_ids", "tier_ids"],
+                    promotion_create,
+                    {"name": "Matrix renamed bonus"},
+                ),
+                "kam.promotion:running": Subject(
+                    self.promotion_running,
+                    "rwu",
+                    ["name", "state", "date_from", "date_to", "tier_ids"],
+                    write_vals={"name": "Changed afterwards"},
+                ),
+                "kam.promotion.tier:draft": Subject(
+                    self.promotion_draft.tier_ids,
+                    "crwu",
+                    ["threshold_amount", "bonus_percent"],
+                    lambda _user: {
+                        "promotion_id": self.promotion_draft.id,
+                        "threshold_amount": 500.0,
+                        "bonus_percent": 4.0,
+                    },
+                    {"bonus_percent": 3.0},
+                ),
+                "kam.promotion.tier:running": Subject(
+                    self.promotion_running.tier_ids,
+                    "crwu",
+                    ["threshold_amount", "bonus_percent"],
+                    lambda _user: {
+                        "promotion_id": self.promotion_running.id,
+                        "threshold_amount": 500.0,
+                        "bonus_percent": 4.0,
+                    },
+                    {"bonus_percent": 3.0},
+                ),
+                "kam.promotion.participant": Subject(
+                    self.promotion_running.participant_ids,
+                    "rwu",
+                    ["partner_id", "promotion_id", "state"],
+                    write_vals={"partner_id": self.account_extra.id},
+                ),
+                "res.partner.kam_promotion_summary": Subject(
+                    account, "r", [], field_name="kam_promotion_summary"
+                ),
+                "sale.order.kam_promotion_summary": Subject(
+                    self.order, "r", [], field_name="kam_promotion_summary"
+                ),
+            }
+        )
         return subjects
 
     # --- running a cell ---------------------------------------------------------

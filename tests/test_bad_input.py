@@ -417,6 +417,24 @@ class TestBadInput(KamCommon):
             }
         )
         cls.huge = _huge_text()
+        # bonus programmes: kam_1's draft for account_1, kam_2's for account_2
+        cls.promotion_1, cls.promotion_2 = (
+            env["kam.promotion"]
+            .with_user(kam)
+            .create(
+                {
+                    "name": f"Bonus {account.name}",
+                    "date_from": cls.year_start,
+                    "date_to": cls.year_end,
+                    "partner_ids": [Command.set(account.ids)],
+                    "tier_ids": [
+                        Command.create({"threshold_amount": 100, "bonus_percent": 1}),
+                        Command.create({"threshold_amount": 900, "bonus_percent": 3}),
+                    ],
+                }
+            )
+            for kam, account in ((cls.kam_1, cls.account_1), (cls.kam_2, cls.account_2))
+        )
 
     @classmethod
     def _plan_vals(cls, kam, account, name, years=0, state="draft"):
@@ -712,6 +730,36 @@ class TestBadInput(KamCommon):
                 "create": {"order_id": self.order_1.id, "reason": "Paid in advance"},
                 "record": self.release_head,
                 "other": self.release_2,
+            },
+            "kam.promotion": {
+                "user": "kam_1",
+                "create": {
+                    "name": "Spring bonus",
+                    "date_from": str(self.today),
+                    "date_to": str(self.today + timedelta(days=90)),
+                    "partner_ids": [Command.set(self.account_1.ids)],
+                },
+                "record": self.promotion_1,
+                "other": self.promotion_2,
+            },
+            "kam.promotion.tier": {
+                "user": "kam_1",
+                "create": {
+                    "promotion_id": self.promotion_1.id,
+                    "threshold_amount": 5000.0,
+                    "bonus_percent": 5.0,
+                },
+                "record": self.promotion_1.tier_ids[:1],
+                "other": self.promotion_2.tier_ids[:1],
+            },
+            "kam.promotion.participant": {
+                "user": "kam_1",
+                "create": {
+                    "promotion_id": self.promotion_1.id,
+                    "partner_id": self.account_3.id,
+                },
+                "record": self.promotion_1.participant_ids,
+                "other": self.promotion_2.participant_ids,
             },
             "kam.order.cancel": {
                 "user": "kam_1",
@@ -2119,6 +2167,75 @@ class TestBadInput(KamCommon):
                 ({"kam_health_weight_trend": -1},),
                 expect=REFUSED,
             ),
+            # --- bonus programmes ---------------------------------------------------
+            create("kam.promotion", "ending before it starts", {"date_to": yesterday}),
+            create("kam.promotion", "without a period", {"date_from": drop}),
+            create(
+                "kam.promotion",
+                "with another KAM's account",
+                {"partner_ids": [Command.set(self.account_2.ids)]},
+            ),
+            create(
+                "kam.promotion",
+                "with a contact as account",
+                {"partner_ids": [Command.set(other_contact.ids)]},
+            ),
+            create("kam.promotion", "already running", {"state": "running"}),
+            create(
+                "kam.promotion",
+                "with decreasing tiers",
+                {
+                    "tier_ids": [
+                        Command.create({"threshold_amount": 100, "bonus_percent": 5}),
+                        Command.create({"threshold_amount": 900, "bonus_percent": 2}),
+                    ]
+                },
+            ),
+            create(
+                "kam.promotion",
+                "with the same threshold twice",
+                {
+                    "tier_ids": [
+                        Command.create({"threshold_amount": 100, "bonus_percent": 1}),
+                        Command.create({"threshold_amount": 100, "bonus_percent": 2}),
+                    ]
+                },
+            ),
+            write("kam.promotion", "the state", {"state": "approved"}),
+            write("kam.promotion", "a reversed period", {"date_to": "2000-01-01"}),
+            create(
+                "kam.promotion.tier", "with a bonus of 101 %", {"bonus_percent": 101}
+            ),
+            create("kam.promotion.tier", "with a bonus of 0 %", {"bonus_percent": 0}),
+            create(
+                "kam.promotion.tier", "with a negative bonus", {"bonus_percent": -5}
+            ),
+            create(
+                "kam.promotion.tier",
+                "with a negative threshold",
+                {"threshold_amount": -1.0},
+            ),
+            create(
+                "kam.promotion.tier",
+                "below the others with a higher bonus",
+                {"threshold_amount": 50.0, "bonus_percent": 9.0},
+            ),
+            create(
+                "kam.promotion.participant",
+                "by hand",
+                {},
+                user="head",
+            ),
+            action("action_approve", "as a KAM", self.promotion_1),
+            action(
+                "action_approve",
+                "without participants",
+                self.promotion_1.copy({"partner_ids": [Command.clear()]}),
+                user="head",
+            ),
+            action("action_settle", "of a draft", self.promotion_1, user="head"),
+            action("action_start", "of a draft", self.promotion_1, user="head"),
+            action("action_reset_draft", "of a draft", self.promotion_1),
         ]
 
     # --- the tests ------------------------------------------------------------

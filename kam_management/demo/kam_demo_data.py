@@ -854,6 +854,104 @@ class KamDemoData(models.AbstractModel):
             ]
         )
 
+    @api.model
+    def _generate_promotions(self):
+        """Promotions (duty 2.18): a running volume bonus programme of the
+        wholesale segment, proposed by a KAM, approved by the head of sales, whose
+        tiers put its participants at different tiers of their revenue so far; a
+        discount promotion for the retail segment approved, and a KAM's proposal
+        for one account waiting for approval."""
+        today = fields.Date.context_today(self)
+        head = self.env.ref("kam_management.user_kam_hector_demo")
+        kam = self.env.ref("kam_management.user_kam_boris_demo")
+        segment = self.env.ref("kam_management.kam_segment_wholesale_demo")
+        date_from = today - relativedelta(months=6)
+        promotion = self.env["kam.promotion"].create(
+            {
+                "name": self.env._("Wholesale volume bonus"),
+                "user_id": kam.id,
+                "segment_id": segment.id,
+                "date_from": date_from,
+                "date_to": today + relativedelta(months=3),
+            }
+        )
+        revenues = sorted(
+            promotion.participant_ids.mapped("revenue"), key=lambda amount: amount
+        )
+        if len(revenues) < 3 or revenues[-1] <= 0:
+            return
+        # thresholds between the accounts' revenues: one below the first tier,
+        # the others on different tiers
+        positive = [amount for amount in revenues if amount > 0]
+        steps = sorted(
+            {
+                max(round(positive[len(positive) * q // 4] * 0.95, -2), 100.0)
+                for q in (1, 2, 3)
+            }
+        )
+        promotion.write(
+            {
+                "tier_ids": [
+                    Command.create(
+                        {"threshold_amount": threshold, "bonus_percent": bonus}
+                    )
+                    for threshold, bonus in zip(steps, (1.0, 2.5, 4.0), strict=False)
+                ]
+            }
+        )
+        promotion.with_user(head).action_approve()
+        promotion.message_post(
+            body=self.env._("Approved for the wholesale accounts this season.")
+        )
+
+        Program = self.env["loyalty.program"]
+        reward = {
+            "reward_type": "discount",
+            "discount": 5,
+            "discount_mode": "percent",
+            "discount_applicability": "order",
+            "required_points": 1,
+        }
+        rule = {"reward_point_mode": "order", "minimum_amount": 500.0}
+        retail = Program.create(
+            {
+                "name": self.env._("Retail key accounts: 5 % from 500"),
+                "program_type": "promotion",
+                "applies_on": "current",
+                "trigger": "auto",
+                "date_to": today + relativedelta(months=2),
+                "kam_segment_id": self.env.ref(
+                    "kam_management.kam_segment_retail_demo"
+                ).id,
+                "rule_ids": [Command.create(rule)],
+                "reward_ids": [Command.create(reward)],
+            }
+        )
+        retail.with_user(head).action_kam_approve()
+        account = self.env["res.partner"].search(
+            [("kam_user_id", "=", kam.id), ("is_key_account", "=", True)], limit=1
+        )
+        if account:
+            proposal = (
+                Program.with_user(kam)
+                .with_context(default_program_type="promotion")
+                .create(
+                    {
+                        "name": self.env._(
+                            "%(account)s: 8 %% on the summer order",
+                            account=account.name,
+                        ),
+                        "program_type": "promotion",
+                        "applies_on": "current",
+                        "trigger": "auto",
+                        "kam_partner_ids": [Command.set(account.ids)],
+                        "rule_ids": [Command.create(rule)],
+                        "reward_ids": [Command.create({**reward, "discount": 8})],
+                    }
+                )
+            )
+            proposal.action_kam_submit()
+
 
 def _demo_photo(rng, size=(96, 72)):
     """A small picture of a shelf: coloured facings on grey boards (base64 PNG)."""

@@ -30,3 +30,8 @@ from . import kam_reason
 from . import kam_collection_action
 from . import kam_act
 from . import kam_act_line
+from . import kam_promotion
+from . import kam_promotion_tier
+from . import kam_promotion_participant
+from . import loyalty_program
+from . import loyalty_reward

@@ -1,8 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-# the reasons of a credit note (cancelled orders take cancellation / lost)
-REFUND_REASON_TYPES = ("return", "refusal")
+# the reasons of a credit note (cancelled orders take cancellation / lost); a
+# bonus programme's credit notes carry a volume bonus reason
+REFUND_REASON_TYPES = ("return", "refusal", "bonus")
 
 
 class AccountMove(models.Model):

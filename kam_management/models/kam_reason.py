@@ -17,13 +17,15 @@ class KamReason(models.Model):
             ("refusal", "Refusal"),
             ("cancellation", "Cancellation"),
             ("lost", "Lost"),
+            ("bonus", "Volume Bonus"),
         ],
         string="Type",
         required=True,
         default="return",
         help="Return: goods sent back; Refusal: goods or an order refused at delivery; "
         "Cancellation: an order cancelled before delivery; Lost: a sale lost to a "
-        "competitor or to the account's decision.",
+        "competitor or to the account's decision; Volume Bonus: a bonus programme's "
+        "credit note.",
     )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)

@@ -1792,6 +1792,36 @@ class ResPartner(models.Model):
             result.setdefault(segment_id, {})[product_id] = (share, per_order)
         return result
 
+    # --- promotions and bonus programmes (duty 2.18) ----------------------
+    kam_promotion_summary = fields.Html(
+        string="Running Promotions",
+        compute="_compute_kam_promotion_summary",
+        sanitize=False,
+        groups=KAM_OR_SUPPORT_GROUPS,
+        help="Running bonus programmes and approved discount promotions of the "
+        "account; the progress toward the next tier for the accounts whose figures "
+        "the user may see.",
+    )
+
+    @api.depends_context("uid", "company")
+    def _compute_kam_promotion_summary(self):
+        summary = self.env["kam.promotion.participant"]._kam_running_summary(
+            self.commercial_partner_id._origin, self.env.company
+        )
+        for partner in self:
+            partner.kam_promotion_summary = summary.get(
+                partner.commercial_partner_id._origin, False
+            )
+
+    def action_kam_view_promotions(self):
+        """The bonus programmes the account takes part in."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "kam_management.kam_promotion_participant_action"
+        )
+        action["domain"] = [("partner_id", "in", self.commercial_partner_id.ids)]
+        action["context"] = {"create": False}
+        return action
+
 
 def _score(value):
     """A component's score: an integer from 0 to 100."""

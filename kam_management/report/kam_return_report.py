@@ -7,6 +7,7 @@ REASON_TYPES = [
     ("refusal", "Refusal"),
     ("cancellation", "Cancellation"),
     ("lost", "Lost"),
+    ("bonus", "Volume Bonus"),
 ]
 
 
@@ -145,5 +146,7 @@ class KamReturnReport(models.Model):
                AND move.move_type = 'out_refund'
                AND account.is_key_account
                AND line.display_type = 'product'
+               -- a volume bonus is no return (bonus programmes report it)
+               AND reason.reason_type IS DISTINCT FROM 'bonus'
             """
         )
