@@ -2035,6 +2035,75 @@ class TestBadInput(KamCommon):
                 ({"order_id": MISSING_ID},),
                 expect=REFUSED,
             ),
+            # --- bonus programmes ---------------------------------------------------
+            create("kam.promotion", "ending before it starts", {"date_to": yesterday}),
+            create("kam.promotion", "without a period", {"date_from": drop}),
+            create(
+                "kam.promotion",
+                "with another KAM's account",
+                {"partner_ids": [Command.set(self.account_2.ids)]},
+            ),
+            create(
+                "kam.promotion",
+                "with a contact as account",
+                {"partner_ids": [Command.set(other_contact.ids)]},
+            ),
+            create("kam.promotion", "already running", {"state": "running"}),
+            create(
+                "kam.promotion",
+                "with decreasing tiers",
+                {
+                    "tier_ids": [
+                        Command.create({"threshold_amount": 100, "bonus_percent": 5}),
+                        Command.create({"threshold_amount": 900, "bonus_percent": 2}),
+                    ]
+                },
+            ),
+            create(
+                "kam.promotion",
+                "with the same threshold twice",
+                {
+                    "tier_ids": [
+                        Command.create({"threshold_amount": 100, "bonus_percent": 1}),
+                        Command.create({"threshold_amount": 100, "bonus_percent": 2}),
+                    ]
+                },
+            ),
+            write("kam.promotion", "the state", {"state": "approved"}),
+            write("kam.promotion", "a reversed period", {"date_to": "2000-01-01"}),
+            create(
+                "kam.promotion.tier", "with a bonus of 101 %", {"bonus_percent": 101}
+            ),
+            create("kam.promotion.tier", "with a bonus of 0 %", {"bonus_percent": 0}),
+            create(
+                "kam.promotion.tier", "with a negative bonus", {"bonus_percent": -5}
+            ),
+            create(
+                "kam.promotion.tier",
+                "with a negative threshold",
+                {"threshold_amount": -1.0},
+            ),
+            create(
+                "kam.promotion.tier",
+                "below the others with a higher bonus",
+                {"threshold_amount": 50.0, "bonus_percent": 9.0},
+            ),
+            create(
+                "kam.promotion.participant",
+                "by hand",
+                {},
+                user="head",
+            ),
+            action("action_approve", "as a KAM", self.promotion_1),
+            action(
+                "action_approve",
+                "without participants",
+                self.promotion_1.copy({"partner_ids": [Command.clear()]}),
+                user="head",
+            ),
+            action("action_settle", "of a draft", self.promotion_1, user="head"),
+            action("action_start", "of a draft", self.promotion_1, user="head"),
+            action("action_reset_draft", "of a draft", self.promotion_1),
         ]
 
     def _profile_cases(self, write, action):
@@ -2167,75 +2236,6 @@ class TestBadInput(KamCommon):
                 ({"kam_health_weight_trend": -1},),
                 expect=REFUSED,
             ),
-            # --- bonus programmes ---------------------------------------------------
-            create("kam.promotion", "ending before it starts", {"date_to": yesterday}),
-            create("kam.promotion", "without a period", {"date_from": drop}),
-            create(
-                "kam.promotion",
-                "with another KAM's account",
-                {"partner_ids": [Command.set(self.account_2.ids)]},
-            ),
-            create(
-                "kam.promotion",
-                "with a contact as account",
-                {"partner_ids": [Command.set(other_contact.ids)]},
-            ),
-            create("kam.promotion", "already running", {"state": "running"}),
-            create(
-                "kam.promotion",
-                "with decreasing tiers",
-                {
-                    "tier_ids": [
-                        Command.create({"threshold_amount": 100, "bonus_percent": 5}),
-                        Command.create({"threshold_amount": 900, "bonus_percent": 2}),
-                    ]
-                },
-            ),
-            create(
-                "kam.promotion",
-                "with the same threshold twice",
-                {
-                    "tier_ids": [
-                        Command.create({"threshold_amount": 100, "bonus_percent": 1}),
-                        Command.create({"threshold_amount": 100, "bonus_percent": 2}),
-                    ]
-                },
-            ),
-            write("kam.promotion", "the state", {"state": "approved"}),
-            write("kam.promotion", "a reversed period", {"date_to": "2000-01-01"}),
-            create(
-                "kam.promotion.tier", "with a bonus of 101 %", {"bonus_percent": 101}
-            ),
-            create("kam.promotion.tier", "with a bonus of 0 %", {"bonus_percent": 0}),
-            create(
-                "kam.promotion.tier", "with a negative bonus", {"bonus_percent": -5}
-            ),
-            create(
-                "kam.promotion.tier",
-                "with a negative threshold",
-                {"threshold_amount": -1.0},
-            ),
-            create(
-                "kam.promotion.tier",
-                "below the others with a higher bonus",
-                {"threshold_amount": 50.0, "bonus_percent": 9.0},
-            ),
-            create(
-                "kam.promotion.participant",
-                "by hand",
-                {},
-                user="head",
-            ),
-            action("action_approve", "as a KAM", self.promotion_1),
-            action(
-                "action_approve",
-                "without participants",
-                self.promotion_1.copy({"partner_ids": [Command.clear()]}),
-                user="head",
-            ),
-            action("action_settle", "of a draft", self.promotion_1, user="head"),
-            action("action_start", "of a draft", self.promotion_1, user="head"),
-            action("action_reset_draft", "of a draft", self.promotion_1),
         ]
 
     # --- the tests ------------------------------------------------------------
