@@ -32,6 +32,7 @@
         "data/kam_training_data.xml",
         "data/kam_collection_data.xml",
         "data/kam_act_data.xml",
+        "data/kam_proposal_data.xml",
         "views/kam_segment_views.xml",
         "views/kam_reason_views.xml",
         "views/res_partner_views.xml",
@@ -61,6 +62,8 @@
         "views/kam_aging_report_views.xml",
         "views/kam_act_views.xml",
         "report/kam_act_report.xml",
+        "views/kam_competitor_views.xml",
+        "views/kam_proposal_views.xml",
         "views/kam_management_menus.xml",
     ],
     "assets": {

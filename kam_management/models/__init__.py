@@ -30,3 +30,7 @@ from . import kam_reason
 from . import kam_collection_action
 from . import kam_act
 from . import kam_act_line
+from . import kam_competitor
+from . import kam_competitor_observation
+from . import kam_proposal
+from . import kam_proposal_line
