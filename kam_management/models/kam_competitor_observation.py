@@ -138,13 +138,14 @@ class KamCompetitorObservation(models.Model):
     @api.depends("partner_id", "product_id", "date", "company_id")
     def _compute_our_price(self):
         for observation in self:
-            partner = observation.partner_id.commercial_partner_id
-            product = observation.product_id
+            # real records: a record being created (precompute) is a new record
+            partner = observation.partner_id._origin.commercial_partner_id
+            product = observation.product_id._origin
             if not (partner and product and observation.date):
                 observation.pricelist_id = False
                 observation.our_price = 0.0
                 continue
-            company = observation.company_id or self.env.company
+            company = observation.company_id._origin or self.env.company
             # sudo: the account's pricelist is a company-dependent setting
             pricelist = (
                 partner.sudo().with_company(company).property_product_pricelist

@@ -65,11 +65,11 @@ class KamProposalLine(models.Model):
             if not (line.product_id and proposal.date_start):
                 line.current_price = 0.0
                 continue
-            pricelist = proposal.pricelist_id
+            pricelist = proposal.pricelist_id._origin
             # sudo: the prices of the segment's pricelist
             line.current_price = (
                 pricelist.sudo()._get_product_price(
-                    line.product_id,
+                    line.product_id._origin,
                     1.0,
                     currency=proposal.currency_id,
                     date=proposal.date_start,
