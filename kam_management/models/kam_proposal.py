@@ -278,10 +278,10 @@ class KamProposal(models.Model):
         )
 
     # --- constraints ----------------------------------------------------
-    @api.constrains("segment_id", "user_id")
-    def _check_segment(self):
+    def _kam_check_proposer(self):
         """A KAM proposes for a segment they work in: one of their accounts is in
-        it (a head of sales for any segment)."""
+        it (a head of sales for any segment). Checked as the user who creates or
+        writes (a constraint may run as another user)."""
         if in_workflow(self.env) or self.env.user.has_group(KAM_MANAGER_GROUP):
             return
         for proposal in self:
@@ -318,12 +318,17 @@ class KamProposal(models.Model):
         for vals in vals_list:
             if isinstance(vals, dict) and vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code(self._name) or "/"
-        return super().create(vals_list)
+        proposals = super().create(vals_list)
+        proposals._kam_check_proposer()
+        return proposals
 
     def write(self, vals):
         check_workflow_fields(self, vals, WORKFLOW_FIELDS)
         self._kam_check_locked(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        if isinstance(vals, Mapping) and {"segment_id", "user_id"} & vals.keys():
+            self._kam_check_proposer()
+        return res
 
     def _kam_check_locked(self, vals):
         """Only drafts change: a submitted proposal waits for its review, an
