@@ -178,6 +178,16 @@ class TestKamCompetitor(KamCompetitorCommon):
                 ),
             )
 
+    def test_an_observed_competitor_is_archived_not_deleted(self):
+        self._observe(user=self.kam_2, account=self.account_2)
+        with self.assertRaisesMessage(UserError, "archive it instead"):
+            self.acme.with_user(self.head).unlink()
+        with self.assertRaises(AccessError):
+            self.zenith.with_user(self.kam_1).unlink()
+        self.zenith.with_user(self.head).unlink()
+        self.acme.with_user(self.kam_1).action_archive()
+        self.assertFalse(self.acme.active)
+
     def test_kam_sees_own_accounts_only(self):
         mine = self._observe()
         theirs = self._observe(user=self.kam_2, account=self.account_2)

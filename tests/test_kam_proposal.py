@@ -234,7 +234,7 @@ class TestKamProposal(KamCommon):
 
     def test_who_proposes(self):
         # a KAM proposes for the segments they work in, in their own name
-        with self.assertRaisesMessage(ValidationError, "no key account in the segment"):
+        with self.assertRaisesMessage(AccessError, "no key account in the segment"):
             self._proposal(user=self.kam_2, segment=self.other_segment)
         self._proposal(user=self.head, segment=self.other_segment)
         mine = self._proposal()

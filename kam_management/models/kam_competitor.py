@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class KamCompetitor(models.Model):
@@ -39,6 +40,18 @@ class KamCompetitor(models.Model):
         )
         for competitor in self:
             competitor.observation_count = counts.get(competitor, 0)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_observed(self):
+        # sudo: observations of accounts the user may not read count too
+        observed = self.sudo().observation_ids.competitor_id
+        if observed:
+            raise UserError(
+                self.env._(
+                    "%(competitor)s has observations: archive it instead.",
+                    competitor=observed[0].display_name,
+                )
+            )
 
     def action_view_observations(self):
         self.ensure_one()

@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 
 from .res_partner import KAM_MANAGER_GROUP
 from .workflow import (
@@ -298,7 +298,7 @@ class KamProposal(models.Model):
                     limit=1,
                 )
             ):
-                raise ValidationError(
+                raise AccessError(
                     self.env._(
                         "You have no key account in the segment %(segment)s: a key "
                         "account manager proposes changes for the segments they "
@@ -307,7 +307,7 @@ class KamProposal(models.Model):
                     )
                 )
             if proposal.user_id != self.env.user:
-                raise ValidationError(
+                raise AccessError(
                     self.env._("A key account manager proposes in their own name.")
                 )
 
