@@ -19,7 +19,7 @@ from .workflow import (
 )
 
 # set by the actions only
-WORKFLOW_FIELDS = ("state", "date_applied", "applied_by_id")
+WORKFLOW_FIELDS = ("state", "date_applied", "applied_by_id", "pricelist_id")
 # what the figures of the summary look back on
 COMPETITOR_DAYS = 90
 TOP_PRODUCTS = 5
@@ -361,10 +361,10 @@ class KamProposal(models.Model):
     def _get_under_validation_exceptions(self):
         return super()._get_under_validation_exceptions() + ["activity_ids"]
 
-    def validate_tier(self):
+    def _validate_tier(self, tiers=False):
         # a start date that has passed meanwhile: refused with a clear message
         self._kam_check_date_start()
-        return super().validate_tier()
+        return super()._validate_tier(tiers)
 
     def _kam_validated(self):
         self._kam_check_date_start()

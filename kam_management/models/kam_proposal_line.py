@@ -109,6 +109,8 @@ class KamProposalLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._kam_check_input(vals_list, create=True)
+        for vals in vals_list:
+            self._kam_check_current_price(vals)
         proposal_ids = {
             vals.get("proposal_id")
             for vals in vals_list
@@ -120,18 +122,19 @@ class KamProposalLine(models.Model):
     def write(self, vals):
         self._kam_check_input([vals])
         self._kam_check_draft(self.proposal_id)
-        if isinstance(vals, Mapping) and "current_price" in vals:
-            if not in_workflow(self.env):
-                raise UserError(
-                    self.env._(
-                        "The current price comes from the segment's pricelist."
-                    )
-                )
+        self._kam_check_current_price(vals)
         if isinstance(vals, Mapping) and "proposal_id" in vals:
             self._kam_check_draft(
                 self.env["kam.proposal"].browse(vals["proposal_id"]).exists()
             )
         return super().write(vals)
+
+    @api.model
+    def _kam_check_current_price(self, vals):
+        if "current_price" in vals and not in_workflow(self.env):
+            raise UserError(
+                self.env._("The current price comes from the segment's pricelist.")
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_decided(self):
