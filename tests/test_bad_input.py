@@ -838,9 +838,13 @@ class TestBadInput(KamCommon):
             write(obs, "a negative price", {"price": -0.01}),
             write(obs, "a shelf share of 150", {"shelf_share": 150.0}),
             write(obs, "the price gap", {"price_gap_percent": 0.0}),
-            create("kam.proposal", "for a segment without own account", {
-                "segment_id": self.segment.id,
-            }),
+            create(
+                "kam.proposal",
+                "for a segment without own account",
+                {
+                    "segment_id": self.segment.id,
+                },
+            ),
             create("kam.proposal", "in another KAM's name", {"user_id": self.kam_2.id}),
             create("kam.proposal", "approved", {"state": "approved"}),
             create("kam.proposal", "as sales support", {}, user="support"),
@@ -851,28 +855,46 @@ class TestBadInput(KamCommon):
                 {"date_start": yesterday},
                 record=self.proposal_1_approved,
             ),
-            action("action_submit", "starting yesterday", self.proposal_1.copy(
-                {"date_start": self.today - timedelta(days=1)}
-            )),
+            action(
+                "action_submit",
+                "starting yesterday",
+                self.proposal_1.copy({"date_start": self.today - timedelta(days=1)}),
+            ),
             action("action_apply", "as a KAM", self.proposal_1_approved),
             action("action_apply", "of a draft", self.proposal_1, user="head"),
-            action("action_cancel", "of an approved one as a KAM",
-                   self.proposal_1_approved),
-            action("action_reset_to_draft", "of an approved one",
-                   self.proposal_1_approved, user="head"),
+            action(
+                "action_cancel", "of an approved one as a KAM", self.proposal_1_approved
+            ),
+            action(
+                "action_reset_to_draft",
+                "of an approved one",
+                self.proposal_1_approved,
+                user="head",
+            ),
             create("kam.proposal.line", "with a price of 0", {"proposed_price": 0.0}),
-            create("kam.proposal.line", "with a negative price",
-                   {"proposed_price": -3.0}),
-            create("kam.proposal.line", "with a product twice",
-                   {"product_id": self.product_a.id}),
+            create(
+                "kam.proposal.line", "with a negative price", {"proposed_price": -3.0}
+            ),
+            create(
+                "kam.proposal.line",
+                "with a product twice",
+                {"product_id": self.product_a.id},
+            ),
             create("kam.proposal.line", "dropped with a price", {"change": "drop"}),
-            create("kam.proposal.line", "on an approved proposal",
-                   {"proposal_id": self.proposal_1_approved.id}),
-            create("kam.proposal.line", "with its current price",
-                   {"current_price": 1.0}),
-            write("kam.proposal.line", "on an approved proposal",
-                  {"proposed_price": 3.0},
-                  record=self.proposal_1_approved.line_ids),
+            create(
+                "kam.proposal.line",
+                "on an approved proposal",
+                {"proposal_id": self.proposal_1_approved.id},
+            ),
+            create(
+                "kam.proposal.line", "with its current price", {"current_price": 1.0}
+            ),
+            write(
+                "kam.proposal.line",
+                "on an approved proposal",
+                {"proposed_price": 3.0},
+                record=self.proposal_1_approved.line_ids,
+            ),
         ]
 
     def _input_fields(self, model):

@@ -141,7 +141,9 @@ class TestKamCompetitor(KamCompetitorCommon):
         self.assertEqual(observation.kam_user_id, self.kam_1)
         self.assertEqual(observation.categ_id, self.product_a.categ_id)
         self.assertEqual(observation.our_price, 90.0)
-        self.assertEqual(visit.with_user(self.kam_1).competitor_observation_ids, observation)
+        self.assertEqual(
+            visit.with_user(self.kam_1).competitor_observation_ids, observation
+        )
         # and from the account: its smart button counts what the user may read
         self.assertEqual(
             self.account_1.with_user(self.kam_1).kam_competitor_observation_count, 1
@@ -149,7 +151,9 @@ class TestKamCompetitor(KamCompetitorCommon):
         self.assertEqual(
             self.account_1.with_user(self.kam_2).kam_competitor_observation_count, 0
         )
-        action = self.account_1.with_user(self.kam_1).action_kam_view_competitor_observations()
+        action = self.account_1.with_user(
+            self.kam_1
+        ).action_kam_view_competitor_observations()
         self.assertEqual(action["context"]["default_partner_id"], self.account_1.id)
 
     def test_a_visit_of_another_account_is_refused(self):

@@ -167,19 +167,21 @@ class TestKamProposal(KamCommon):
         # the new prices from the start date, the old ones until the day before
         self.assertEqual(self._price(self.product_a, day_before), 100.0)
         self.assertEqual(self._price(self.product_a, self.start), 110.0)
-        self.assertEqual(self._price(self.product_a, self.start + timedelta(days=300)), 110.0)
+        self.assertEqual(
+            self._price(self.product_a, self.start + timedelta(days=300)), 110.0
+        )
         self.assertEqual(self._price(self.product_c, self.start), 35.0)
         self.assertEqual(self._price(self.product_c, day_before), 30.0)
         # dropped: the segment's own price ends, the product is not archived
         self.assertEqual(self._price(self.product_b, day_before), 40.0)
-        self.assertEqual(self._price(self.product_b, self.start), self.product_b.lst_price)
+        self.assertEqual(
+            self._price(self.product_b, self.start), self.product_b.lst_price
+        )
         self.assertTrue(self.product_b.active)
         old = self.pricelist.item_ids.filtered(
             lambda item: item.product_id == self.product_a and item.fixed_price == 100.0
         )
-        self.assertEqual(
-            old.date_end, datetime.combine(day_before, time(23, 59, 59))
-        )
+        self.assertEqual(old.date_end, datetime.combine(day_before, time(23, 59, 59)))
         new = self.pricelist.item_ids.filtered(
             lambda item: item.product_id == self.product_a and item.fixed_price == 110.0
         )
@@ -201,9 +203,7 @@ class TestKamProposal(KamCommon):
             self.assertEqual(proposal.state, state)
             for user in (self.kam_1, self.head):
                 with self.assertRaisesMessage(UserError, "cannot be changed"):
-                    proposal.with_user(user).date_start = self.start + timedelta(
-                        days=5
-                    )
+                    proposal.with_user(user).date_start = self.start + timedelta(days=5)
                 with self.assertRaisesMessage(UserError, "cannot be changed"):
                     proposal.line_ids[0].with_user(user).proposed_price = 1.0
                 with self.assertRaisesMessage(UserError, "cannot be changed"):
@@ -298,11 +298,21 @@ class TestKamProposal(KamCommon):
             )
             move.action_post()
 
-        invoice(self.account_1, self.today - relativedelta(months=2), 1000.0, self.product_a)
-        invoice(self.account_1, self.today - relativedelta(months=3), 200.0, self.product_b)
-        invoice(self.account_2, self.today - relativedelta(months=1), 300.0, self.product_b)
-        invoice(self.account_1, self.today - relativedelta(months=14), 600.0, self.product_a)
-        invoice(self.account_3, self.today - relativedelta(months=1), 5000.0, self.product_a)
+        invoice(
+            self.account_1, self.today - relativedelta(months=2), 1000.0, self.product_a
+        )
+        invoice(
+            self.account_1, self.today - relativedelta(months=3), 200.0, self.product_b
+        )
+        invoice(
+            self.account_2, self.today - relativedelta(months=1), 300.0, self.product_b
+        )
+        invoice(
+            self.account_1, self.today - relativedelta(months=14), 600.0, self.product_a
+        )
+        invoice(
+            self.account_3, self.today - relativedelta(months=1), 5000.0, self.product_a
+        )
         competitor = self.env["kam.competitor"].create({"name": "Acme Foods"})
         self.env["kam.competitor.observation"].create(
             {

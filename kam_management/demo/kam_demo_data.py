@@ -639,14 +639,21 @@ class KamDemoData(models.AbstractModel):
         head = self.env.ref(
             "kam_management.user_kam_hector_demo", raise_if_not_found=False
         )
-        kam = self.env.ref("kam_management.user_kam_anna_demo", raise_if_not_found=False)
+        kam = self.env.ref(
+            "kam_management.user_kam_anna_demo", raise_if_not_found=False
+        )
         retail = self.env.ref(
             "kam_management.kam_segment_retail_demo", raise_if_not_found=False
         )
         products = self.env["product.product"].search(
             [("default_code", "=like", "KAM-%")], order="default_code"
         )
-        competitors = self.env["kam.competitor"].search([])
+        competitors = self.env["kam.competitor"].concat(
+            *(
+                self.env.ref(f"kam_management.kam_competitor_{name}_demo")
+                for name in ("acme", "brightway", "nordic")
+            )
+        )
         if not (head and kam and retail and products and competitors):
             return
         today = fields.Date.context_today(self)
@@ -691,9 +698,7 @@ class KamDemoData(models.AbstractModel):
         visit_by_day = {(v.partner_id, v.date_start.date()): v for v in visits}
         visit_days = {}
         for visit in visits:
-            visit_days.setdefault(visit.partner_id, []).append(
-                visit.date_start.date()
-            )
+            visit_days.setdefault(visit.partner_id, []).append(visit.date_start.date())
         bias = {competitor: rng.uniform(-0.15, 0.1) for competitor in competitors}
         Observation = self.env["kam.competitor.observation"]
         vals_list = []

@@ -67,7 +67,9 @@ class KamCompetitorObservation(models.Model):
         required=True, default=fields.Date.context_today, index=True, tracking=True
     )
     price = fields.Monetary(
-        string="Competitor's Price", required=True, tracking=True,
+        string="Competitor's Price",
+        required=True,
+        tracking=True,
         help="The shelf price of the competitor's comparable product, per unit.",
     )
     pricelist_id = fields.Many2one(
@@ -147,9 +149,7 @@ class KamCompetitorObservation(models.Model):
                 continue
             company = observation.company_id._origin or self.env.company
             # sudo: the account's pricelist is a company-dependent setting
-            pricelist = (
-                partner.sudo().with_company(company).property_product_pricelist
-            )
+            pricelist = partner.sudo().with_company(company).property_product_pricelist
             observation.pricelist_id = pricelist
             if pricelist:
                 observation.our_price = pricelist._get_product_price(
@@ -184,8 +184,7 @@ class KamCompetitorObservation(models.Model):
             if not 0.0 <= observation.shelf_share <= 100.0:
                 raise ValidationError(
                     self.env._(
-                        "The shelf share is a percentage from 0 to 100, not "
-                        "%(share)s.",
+                        "The shelf share is a percentage from 0 to 100, not %(share)s.",
                         share=observation.shelf_share,
                     )
                 )

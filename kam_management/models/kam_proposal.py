@@ -255,26 +255,25 @@ class KamProposal(models.Model):
             )
             for competitor, gap, count in gaps
         ) or Markup("<tr><td colspan='3' class='text-muted'>%s</td></tr>") % (
-            self.env._("No competitor observation in the last %(days)s days.",
-                       days=COMPETITOR_DAYS)
+            self.env._(
+                "No competitor observation in the last %(days)s days.",
+                days=COMPETITOR_DAYS,
+            )
         )
-        return (
-            Markup(
-                "<h5>%s</h5><table class='table table-sm'>%s</table>"
-                "<h5>%s</h5><table class='table table-sm'>%s</table>"
-            )
-            % (
-                escape(self.env._("Top products (12 months)")),
-                rows,
-                escape(
-                    self.env._(
-                        "Competitor price gaps (last %(days)s days; positive: the "
-                        "competitor is dearer)",
-                        days=COMPETITOR_DAYS,
-                    )
-                ),
-                gap_rows,
-            )
+        return Markup(
+            "<h5>%s</h5><table class='table table-sm'>%s</table>"
+            "<h5>%s</h5><table class='table table-sm'>%s</table>"
+        ) % (
+            escape(self.env._("Top products (12 months)")),
+            rows,
+            escape(
+                self.env._(
+                    "Competitor price gaps (last %(days)s days; positive: the "
+                    "competitor is dearer)",
+                    days=COMPETITOR_DAYS,
+                )
+            ),
+            gap_rows,
         )
 
     # --- constraints ----------------------------------------------------
@@ -447,15 +446,19 @@ class KamProposal(models.Model):
                     ("product_id", "in", products.ids),
                     "&",
                     ("applied_on", "=", "1_product"),
-                    ("product_tmpl_id", "in", products.product_tmpl_id.filtered(
-                        lambda t: t.product_variant_count == 1
-                    ).ids),
+                    (
+                        "product_tmpl_id",
+                        "in",
+                        products.product_tmpl_id.filtered(
+                            lambda t: t.product_variant_count == 1
+                        ).ids,
+                    ),
                     "|",
                     ("date_end", "=", False),
                     ("date_end", ">=", start),
                 ]
             )
-            later = previous.filtered(lambda i: i.date_start and i.date_start >= start)
+            later = previous.filtered_domain([("date_start", ">=", start)])
             if later:
                 raise UserError(
                     self.env._(

@@ -56,9 +56,7 @@ class KamProposalLine(models.Model):
         "A product appears once per proposal.",
     )
 
-    @api.depends(
-        "product_id", "proposal_id.pricelist_id", "proposal_id.date_start"
-    )
+    @api.depends("product_id", "proposal_id.pricelist_id", "proposal_id.date_start")
     def _compute_current_price(self):
         for line in self:
             proposal = line.proposal_id
