@@ -838,6 +838,9 @@ class TestBadInput(KamCommon):
             write(obs, "a negative price", {"price": -0.01}),
             write(obs, "a shelf share of 150", {"shelf_share": 150.0}),
             write(obs, "the price gap", {"price_gap_percent": 0.0}),
+            write(obs, "to another KAM's account", {"partner_id": self.account_2.id}),
+            create(obs, "logged in another KAM's name", {"user_id": self.kam_2.id}),
+            write(obs, "logged in another KAM's name", {"user_id": self.kam_2.id}),
             create(
                 "kam.proposal",
                 "for a segment without own account",
@@ -894,6 +897,11 @@ class TestBadInput(KamCommon):
                 "on an approved proposal",
                 {"proposed_price": 3.0},
                 record=self.proposal_1_approved.line_ids,
+            ),
+            write(
+                "kam.proposal.line",
+                "to another KAM's proposal",
+                {"proposal_id": self.proposal_2.id},
             ),
         ]
 

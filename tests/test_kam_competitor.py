@@ -203,6 +203,11 @@ class TestKamCompetitor(KamCompetitorCommon):
             self._observe(user=self.kam_1, account=self.account_2)
         with self.assertRaises(AccessError):
             theirs.with_user(self.kam_1).write({"price": 1.0})
+        # nor moved to another KAM's account, nor logged in another's name
+        with self.assertRaises(AccessError):
+            mine.with_user(self.kam_1).partner_id = self.account_2
+        with self.assertRaises(AccessError):
+            mine.with_user(self.kam_1).user_id = self.kam_2
         self.assertEqual(
             self.Observation.with_user(self.head).search([]), mine | theirs
         )

@@ -1,8 +1,9 @@
 from collections.abc import Mapping
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .res_partner import KAM_MANAGER_GROUP
 from .workflow import in_workflow
 
 # computed when the observation is logged, from the account's pricelist at its date:
@@ -219,12 +220,25 @@ class KamCompetitorObservation(models.Model):
 
     def write(self, vals):
         self._kam_check_price_fields(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        if isinstance(vals, Mapping) and "partner_id" in vals:
+            # moved to another account: the user must still be allowed to write it
+            self.check_access("write")
+        return res
 
     @api.model
     def _kam_check_price_fields(self, vals):
         if not isinstance(vals, Mapping) or in_workflow(self.env):
             return  # values that are no mapping: kam.input.mixin refuses them
+        user_id = vals.get("user_id")
+        if (
+            user_id
+            and user_id != self.env.uid
+            and not self.env.user.has_group(KAM_MANAGER_GROUP)
+        ):
+            raise AccessError(
+                self.env._("A key account manager logs observations in their own name.")
+            )
         if set(COMPUTED_PRICE_FIELDS) & vals.keys():
             raise UserError(
                 self.env._(

@@ -125,7 +125,11 @@ class KamProposalLine(models.Model):
             self._kam_check_draft(
                 self.env["kam.proposal"].browse(vals["proposal_id"]).exists()
             )
-        return super().write(vals)
+        res = super().write(vals)
+        if isinstance(vals, Mapping) and "proposal_id" in vals:
+            # moved to another proposal: the user must still be allowed to write it
+            self.check_access("write")
+        return res
 
     @api.model
     def _kam_check_current_price(self, vals):
