@@ -365,6 +365,14 @@ class KamProposal(models.Model):
         self._kam_check_date_start()
         return super()._validate_tier(tiers)
 
+    def _add_tier_validation_buttons(self, node, params):
+        # Back to Draft restarts the review and returns the proposal to draft:
+        # OCA's bare "Restart Validation" would leave it waiting with no reviewer
+        buttons = super()._add_tier_validation_buttons(node, params)
+        for button in buttons.xpath("//button[@name='restart_validation']"):
+            button.getparent().remove(button)
+        return buttons
+
     def _kam_validated(self):
         self._kam_check_date_start()
         self.state = "approved"
