@@ -33,6 +33,7 @@
         "data/kam_collection_data.xml",
         "data/kam_act_data.xml",
         "data/kam_promotion_data.xml",
+        "data/kam_proposal_data.xml",
         "views/kam_segment_views.xml",
         "views/kam_reason_views.xml",
         "views/res_partner_views.xml",
@@ -66,6 +67,8 @@
         "data/kam_health_data.xml",
         "views/res_partner_profile_views.xml",
         "views/kam_promotion_views.xml",
+        "views/kam_competitor_views.xml",
+        "views/kam_proposal_views.xml",
         "views/kam_management_menus.xml",
     ],
     "assets": {

@@ -259,6 +259,16 @@ kam.promotion.tier:running               r    -    r    r    -    -    -    -   
 kam.promotion.participant                r    -    r    r    -    -    -    -    -    -
 res.partner.kam_promotion_summary        r    r    r    r    -    -    -    -    -    -
 sale.order.kam_promotion_summary         r    -    r    r    -    -    -    -    -    -
+# competitors and segment proposals (duties 2.16, 2.17): for KAMs and heads of sales
+# only. Competitors: KAMs add and edit them, heads of sales delete them; observations
+# of the KAM's own accounts; a KAM's own proposals for a segment they work in; an
+# approved proposal is read only: a head of sales applies it (x)
+kam.competitor                           crw  crw  crwu -    -    -    -    -    -    -
+kam.competitor.observation               crwu -    crwu -    -    -    -    -    -    -
+kam.proposal:draft                       crwu -    crwu -    -    -    -    -    -    -
+kam.proposal:approved                    r    -    rx   -    -    -    -    -    -    -
+kam.proposal.line:draft                  crwu -    crwu -    -    -    -    -    -    -
+res.partner.kam_competitor_observation_count r r  r    -    -    -    -    -    -    -
 """
 
 # Models and fields of kam_management deliberately not in the matrix, and why.
@@ -624,6 +634,57 @@ class TestKamAccessMatrix(KamCommon):
         cls.promotion_running = Promotion.create(promotion_vals)
         cls.promotion_running.with_user(cls.head).action_approve()
         assert cls.promotion_running.state == "running", "the programme does not run"
+        cls._setup_intel_records()
+
+    @classmethod
+    def _setup_intel_records(cls):
+        """Competitors and segment proposals (issue 15)."""
+        company_a, kam = cls.company_a, cls.kam_1
+        cls.competitor = cls.env["kam.competitor"].create(
+            {"name": "Matrix Competitor", "company_id": company_a.id}
+        )
+        # the competitor under test has no observation: a head of sales deletes it
+        cls.competitor_seen = cls.env["kam.competitor"].create(
+            {"name": "Matrix Seen Competitor", "company_id": company_a.id}
+        )
+        cls.observation = (
+            cls.env["kam.competitor.observation"]
+            .with_user(kam)
+            .create(
+                {
+                    "competitor_id": cls.competitor_seen.id,
+                    "partner_id": cls.account.id,
+                    "product_id": cls.product_a.id,
+                    "company_id": company_a.id,
+                    "price": 10.0,
+                }
+            )
+        )
+        cls.proposal_segment = cls.env["kam.segment"].create(
+            {
+                "name": "Matrix Proposal Segment",
+                "company_id": company_a.id,
+                "pricelist_id": cls.env["product.pricelist"]
+                .create({"name": "Matrix Segment Prices", "company_id": company_a.id})
+                .id,
+            }
+        )
+        cls.account_extra.kam_segment_id = cls.proposal_segment
+        Proposal = cls.env["kam.proposal"].with_user(kam)
+        proposal_vals = {
+            "title": "Matrix prices",
+            "segment_id": cls.proposal_segment.id,
+            "company_id": company_a.id,
+            "date_start": "2026-07-01",
+            "line_ids": [
+                Command.create({"product_id": cls.product_a.id, "proposed_price": 9.0})
+            ],
+        }
+        cls.proposal_draft = Proposal.create(proposal_vals)
+        cls.proposal_approved = Proposal.create(proposal_vals)
+        cls.proposal_approved.action_submit()
+        cls.proposal_approved.with_user(cls.head).validate_tier()
+        assert cls.proposal_approved.state == "approved", "proposal not approved"
 
     @classmethod
     def _individual_plan(cls, year):
@@ -988,6 +1049,7 @@ class TestKamAccessMatrix(KamCommon):
                 ),
                 {"provider": "Matrix Academy"},
             ),
+            **self._intel_subjects(for_account),
             "kam.visit.planner": Subject(
                 self.env["kam.visit.planner"],
                 "c",
@@ -1039,6 +1101,7 @@ class TestKamAccessMatrix(KamCommon):
             "kam_trained_staff_year",
             "kam_training_hours_year",
             "kam_training_figures_visible",
+            "kam_competitor_observation_count",
             "kam_credit_rating",
             "kam_credit_hold",
             "credit_limit",
@@ -1228,6 +1291,64 @@ class TestKamAccessMatrix(KamCommon):
             }
         )
         return subjects
+
+    def _intel_subjects(self, for_account):
+        """Competitors and segment proposals (issue 15)."""
+        company_a = self.company_a
+
+        def apply(records, _user):
+            records.action_apply()
+
+        return {
+            "kam.competitor": Subject(
+                self.competitor,
+                "crwu",
+                ["name", "website"],
+                lambda _user: {"name": "Matrix Rival", "company_id": company_a.id},
+                {"website": "https://rival.example.com"},
+            ),
+            "kam.competitor.observation": Subject(
+                self.observation,
+                "crwu",
+                ["competitor_id", "partner_id", "price", "our_price"],
+                for_account(
+                    competitor_id=self.competitor.id,
+                    partner_id=self.account.id,
+                    product_id=self.product_a.id,
+                    price=12.0,
+                ),
+                {"price": 11.0},
+            ),
+            "kam.proposal:draft": Subject(
+                self.proposal_draft,
+                "crwu",
+                ["name", "segment_id", "state", "summary_revenue"],
+                for_account(
+                    title="Matrix autumn prices",
+                    segment_id=self.proposal_segment.id,
+                    date_start="2026-08-01",
+                ),
+                {"title": "Matrix renamed"},
+            ),
+            "kam.proposal:approved": Subject(
+                self.proposal_approved,
+                "rwux",
+                ["name", "segment_id", "state"],
+                write_vals={"date_start": "2026-09-01"},
+                action=apply,
+            ),
+            "kam.proposal.line:draft": Subject(
+                self.proposal_draft.line_ids,
+                "crwu",
+                ["product_id", "current_price", "proposed_price"],
+                lambda _user: {
+                    "proposal_id": self.proposal_draft.id,
+                    "product_id": self.product_b.id,
+                    "proposed_price": 5.0,
+                },
+                {"proposed_price": 8.0},
+            ),
+        }
 
     # --- running a cell ---------------------------------------------------------
     def _attempt(self, operation):

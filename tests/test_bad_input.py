@@ -435,6 +435,54 @@ class TestBadInput(KamCommon):
             )
             for kam, account in ((cls.kam_1, cls.account_1), (cls.kam_2, cls.account_2))
         )
+        cls._setup_intel_records()
+
+    @classmethod
+    def _setup_intel_records(cls):
+        """Competitors and segment proposals (issue 15)."""
+        env = cls.env
+        cls.competitor = env["kam.competitor"].create({"name": "Acme Foods"})
+        Observation = env["kam.competitor.observation"]
+        cls.observation_1 = Observation.with_user(cls.kam_1).create(
+            {
+                "competitor_id": cls.competitor.id,
+                "partner_id": cls.account_1.id,
+                "product_id": cls.product_a.id,
+                "price": 10.0,
+            }
+        )
+        cls.observation_2 = Observation.with_user(cls.kam_2).create(
+            {
+                "competitor_id": cls.competitor.id,
+                "partner_id": cls.account_2.id,
+                "product_id": cls.product_a.id,
+                "price": 11.0,
+            }
+        )
+        cls.intel_segment = env["kam.segment"].create(
+            {
+                "name": "Proposal Segment",
+                "company_id": env.company.id,
+                "pricelist_id": env["product.pricelist"]
+                .create({"name": "Proposal Segment Prices"})
+                .id,
+            }
+        )
+        (cls.account_1 | cls.account_2).kam_segment_id = cls.intel_segment
+        proposal_vals = {
+            "title": "Summer prices",
+            "segment_id": cls.intel_segment.id,
+            "date_start": cls.today + timedelta(days=10),
+            "line_ids": [
+                Command.create({"product_id": cls.product_a.id, "proposed_price": 9.0})
+            ],
+        }
+        Proposal = env["kam.proposal"]
+        cls.proposal_1 = Proposal.with_user(cls.kam_1).create(proposal_vals)
+        cls.proposal_1_approved = Proposal.with_user(cls.kam_1).create(proposal_vals)
+        cls.proposal_1_approved.action_submit()
+        cls.proposal_1_approved.with_user(cls.head).validate_tier()
+        cls.proposal_2 = Proposal.with_user(cls.kam_2).create(proposal_vals)
 
     @classmethod
     def _plan_vals(cls, kam, account, name, years=0, state="draft"):
@@ -772,7 +820,142 @@ class TestBadInput(KamCommon):
                 "record": self.cancel_1,
                 "other": self.cancel_2,
             },
+            **self._intel_specs(),
         }
+
+    def _intel_specs(self):
+        """Competitors and segment proposals (issue 15)."""
+        return {
+            "kam.competitor": {
+                "user": "head",
+                "create": {"name": "Rival Brands"},
+                "record": self.competitor,
+            },
+            "kam.competitor.observation": {
+                "user": "kam_1",
+                "create": {
+                    "competitor_id": self.competitor.id,
+                    "partner_id": self.account_1.id,
+                    "product_id": self.product_b.id,
+                    "price": 12.5,
+                    "shelf_share": 20.0,
+                },
+                "record": self.observation_1,
+                "other": self.observation_2,
+            },
+            "kam.proposal": {
+                "user": "kam_1",
+                "create": {
+                    "title": "Autumn prices",
+                    "segment_id": self.intel_segment.id,
+                    "date_start": str(self.today + timedelta(days=20)),
+                },
+                "record": self.proposal_1,
+                "other": self.proposal_2,
+            },
+            "kam.proposal.line": {
+                "user": "kam_1",
+                "create": {
+                    "proposal_id": self.proposal_1.id,
+                    "product_id": self.product_b.id,
+                    "proposed_price": 5.0,
+                },
+                "record": self.proposal_1.line_ids,
+                "other": self.proposal_2.line_ids,
+            },
+        }
+
+    def _intel_cases(self, create, write, action):
+        """Competitors and segment proposals (issue 15): bad figures, other KAMs'
+        accounts, actions in the wrong state or by the wrong user."""
+        yesterday = str(self.today - timedelta(days=1))
+        tomorrow = str(self.today + timedelta(days=1))
+        other_visit = (
+            self.env["kam.visit"]
+            .with_user(self.kam_2)
+            .create({"partner_id": self.account_2.id})
+        )
+        obs = "kam.competitor.observation"
+        return [
+            create("kam.competitor", "as sales support", {}, user="support"),
+            create("kam.competitor", "with an existing name", {"name": "Acme Foods"}),
+            create(obs, "with a negative price", {"price": -1.0}),
+            create(obs, "with a shelf share above 100", {"shelf_share": 101.0}),
+            create(obs, "with a negative shelf share", {"shelf_share": -1.0}),
+            create(obs, "dated tomorrow", {"date": tomorrow}),
+            create(obs, "with our price given", {"our_price": 1.0}),
+            create(obs, "on another KAM's account", {"partner_id": self.account_2.id}),
+            create(obs, "on a visit of another account", {"visit_id": other_visit.id}),
+            create(obs, "as sales support", {}, user="support"),
+            write(obs, "a negative price", {"price": -0.01}),
+            write(obs, "a shelf share of 150", {"shelf_share": 150.0}),
+            write(obs, "the price gap", {"price_gap_percent": 0.0}),
+            write(obs, "to another KAM's account", {"partner_id": self.account_2.id}),
+            create(obs, "logged in another KAM's name", {"user_id": self.kam_2.id}),
+            write(obs, "logged in another KAM's name", {"user_id": self.kam_2.id}),
+            create(
+                "kam.proposal",
+                "for a segment without own account",
+                {
+                    "segment_id": self.segment.id,
+                },
+            ),
+            create("kam.proposal", "in another KAM's name", {"user_id": self.kam_2.id}),
+            create("kam.proposal", "approved", {"state": "approved"}),
+            create("kam.proposal", "as sales support", {}, user="support"),
+            write("kam.proposal", "the state", {"state": "applied"}),
+            write(
+                "kam.proposal",
+                "an approved proposal",
+                {"date_start": yesterday},
+                record=self.proposal_1_approved,
+            ),
+            action(
+                "action_submit",
+                "starting yesterday",
+                self.proposal_1.copy({"date_start": self.today - timedelta(days=1)}),
+            ),
+            action("action_apply", "as a KAM", self.proposal_1_approved),
+            action("action_apply", "of a draft", self.proposal_1, user="head"),
+            action(
+                "action_cancel", "of an approved one as a KAM", self.proposal_1_approved
+            ),
+            action(
+                "action_reset_to_draft",
+                "of an approved one",
+                self.proposal_1_approved,
+                user="head",
+            ),
+            create("kam.proposal.line", "with a price of 0", {"proposed_price": 0.0}),
+            create(
+                "kam.proposal.line", "with a negative price", {"proposed_price": -3.0}
+            ),
+            create(
+                "kam.proposal.line",
+                "with a product twice",
+                {"product_id": self.product_a.id},
+            ),
+            create("kam.proposal.line", "dropped with a price", {"change": "drop"}),
+            create(
+                "kam.proposal.line",
+                "on an approved proposal",
+                {"proposal_id": self.proposal_1_approved.id},
+            ),
+            create(
+                "kam.proposal.line", "with its current price", {"current_price": 1.0}
+            ),
+            write(
+                "kam.proposal.line",
+                "on an approved proposal",
+                {"proposed_price": 3.0},
+                record=self.proposal_1_approved.line_ids,
+            ),
+            write(
+                "kam.proposal.line",
+                "to another KAM's proposal",
+                {"proposal_id": self.proposal_2.id},
+            ),
+        ]
 
     def _input_fields(self, model):
         """The fields kam_management defines on ``model`` (type cases are generated
@@ -1974,6 +2157,7 @@ class TestBadInput(KamCommon):
             ),
             # --- know the account (issue 15): profile, prospects, health -------------
             *self._profile_cases(write, action),
+            *self._intel_cases(create, write, action),
             # --- standard models' methods of kam_management --------------------------
             action("action_confirm", "of another KAM's order", self.order_2),
             action(

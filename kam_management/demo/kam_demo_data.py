@@ -952,6 +952,138 @@ class KamDemoData(models.AbstractModel):
             )
             proposal.action_kam_submit()
 
+    @api.model
+    def _generate_intel(self, days=90, seed=15):
+        """Competitor observations over three months at several accounts of every
+        KAM, the retail segment's pricelist, and a KAM's price proposal for the
+        segment waiting for the head of sales."""
+        rng = random.Random(seed)
+        head = self.env.ref(
+            "kam_management.user_kam_hector_demo", raise_if_not_found=False
+        )
+        kam = self.env.ref(
+            "kam_management.user_kam_anna_demo", raise_if_not_found=False
+        )
+        retail = self.env.ref(
+            "kam_management.kam_segment_retail_demo", raise_if_not_found=False
+        )
+        products = self.env["product.product"].search(
+            [("default_code", "=like", "KAM-%")], order="default_code"
+        )
+        competitors = self.env["kam.competitor"].concat(
+            *(
+                self.env.ref(f"kam_management.kam_competitor_{name}_demo")
+                for name in ("acme", "brightway", "nordic")
+            )
+        )
+        if not (head and kam and retail and products and competitors):
+            return
+        today = fields.Date.context_today(self)
+        # pricelists on (Sales settings): the retail chains buy at their segment's
+        # prices, a little under the list price
+        self.env.ref("base.group_user").implied_ids += self.env.ref(
+            "product.group_product_pricelist"
+        )
+        pricelist = self.env["product.pricelist"].create(
+            {
+                "name": "Retail Chains",
+                # shared, as the segment
+                "company_id": False,
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "0_product_variant",
+                            "product_id": product.id,
+                            "compute_price": "fixed",
+                            "fixed_price": round(product.lst_price * 0.92, 2),
+                        }
+                    )
+                    for product in products
+                ],
+            }
+        )
+        retail.pricelist_id = pricelist
+        accounts = self.env["res.partner"].search(
+            [("is_key_account", "=", True), ("is_company", "=", True)], order="id"
+        )
+        accounts.filtered(lambda a: a.kam_segment_id == retail).write(
+            {"property_product_pricelist": pricelist.id}
+        )
+        # three accounts of every KAM
+        observed = self.env["res.partner"].concat(
+            *(group[:3] for group in accounts.grouped("kam_user_id").values())
+        )
+        visits = self.env["kam.visit"].search(
+            [("partner_id", "in", observed.ids), ("state", "=", "done")]
+        )
+        # the observations of the last weeks were logged on the visits
+        visit_by_day = {(v.partner_id, v.date_start.date()): v for v in visits}
+        visit_days = {}
+        for visit in visits:
+            visit_days.setdefault(visit.partner_id, []).append(visit.date_start.date())
+        bias = {competitor: rng.uniform(-0.15, 0.1) for competitor in competitors}
+        Observation = self.env["kam.competitor.observation"]
+        vals_list = []
+        for account in observed:
+            steps = [
+                today - timedelta(days=days - step - rng.randrange(0, 7))
+                for step in range(0, days - 28, 14)
+            ] + visit_days.get(account, [today - timedelta(days=rng.randrange(1, 28))])
+            for day in steps:
+                competitor = rng.choice(competitors)
+                product = rng.choice(products)
+                vals_list.append(
+                    {
+                        "competitor_id": competitor.id,
+                        "partner_id": account.id,
+                        "product_id": product.id,
+                        "date": min(day, today),
+                        "visit_id": visit_by_day.get((account, day), visits[:0]).id,
+                        "user_id": account.kam_user_id.id,
+                        "price": round(
+                            product.lst_price
+                            * (1 + bias[competitor] + rng.uniform(-0.05, 0.05)),
+                            2,
+                        ),
+                        "promotion_seen": rng.random() < 0.25,
+                        "shelf_share": rng.randrange(5, 45),
+                        "photo": _demo_photo(rng) if rng.random() < 0.3 else False,
+                    }
+                )
+        observations = Observation.create(vals_list)
+        observations.filtered("promotion_seen").promotion_note = "2 for 1 on the shelf"
+        # Anna's proposal for the retail chains, waiting for Hector
+        Proposal = self.env["kam.proposal"].with_user(kam)
+        proposal = Proposal.create(
+            {
+                "title": "Beverages: meet Brightway's shelf prices",
+                "segment_id": retail.id,
+                "date_start": today + timedelta(days=14),
+                "rationale": "<p>Brightway's private labels undercut us by about "
+                "10 % on beverages at Northwind and Bluebird; the snacks hold.</p>",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "change": "price",
+                            "product_id": product.id,
+                            "proposed_price": round(product.lst_price * 0.85, 2),
+                        }
+                    )
+                    for product in products[:2]
+                ]
+                + [
+                    Command.create(
+                        {
+                            "change": "drop",
+                            "product_id": products[-1].id,
+                            "note": "Slow mover in the chains",
+                        }
+                    )
+                ],
+            }
+        )
+        proposal.action_submit()
+
 
 def _demo_photo(rng, size=(96, 72)):
     """A small picture of a shelf: coloured facings on grey boards (base64 PNG)."""

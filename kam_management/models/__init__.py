@@ -35,3 +35,7 @@ from . import kam_promotion_tier
 from . import kam_promotion_participant
 from . import loyalty_program
 from . import loyalty_reward
+from . import kam_competitor
+from . import kam_competitor_observation
+from . import kam_proposal
+from . import kam_proposal_line

@@ -28,6 +28,15 @@ class KamSegment(models.Model):
         ondelete="cascade",
         help="Leave empty to share the segment between companies.",
     )
+    # segment proposals (duty 2.17): the prices of the segment's accounts
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        ondelete="restrict",
+        check_company=True,
+        tracking=True,
+        help="The pricelist of the segment's accounts: the prices a segment "
+        "proposal starts from and changes once approved.",
+    )
     partner_ids = fields.One2many(
         "res.partner", "kam_segment_id", string="Key Accounts", readonly=True
     )

@@ -157,6 +157,13 @@ class KamVisit(models.Model):
     merchandising_open_count = fields.Integer(
         string="Open Merchandising Tasks", compute="_compute_merchandising_open_count"
     )
+    # competitor intelligence (duty 2.16): for KAMs and heads of sales only
+    competitor_observation_ids = fields.One2many(
+        "kam.competitor.observation",
+        "visit_id",
+        string="Competitor Observations",
+        groups="kam_management.group_kam_user",
+    )
 
     # --- computes -------------------------------------------------------
     @api.depends("visit_type", "partner_id.name")
@@ -412,6 +419,28 @@ class KamVisit(models.Model):
             "default_partner_id": self.partner_id.id,
         }
         return action
+
+    def action_log_competitor_observation(self):
+        """A competitor observation seen on this visit."""
+        self.ensure_one()
+        self.check_access("write")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "kam.competitor.observation",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_visit_id": self.id,
+                "default_partner_id": self.partner_id.id,
+                "default_company_id": self.company_id.id,
+                # an observation is never dated in the future
+                "default_date": min(
+                    fields.Datetime.context_timestamp(self, self.date_start).date(),
+                    fields.Date.context_today(self),
+                ),
+            },
+        }
 
     def action_log_collection(self):
         """A collection action taken on this visit, about the account's overdue

@@ -1822,6 +1822,36 @@ class ResPartner(models.Model):
         action["context"] = {"create": False}
         return action
 
+    # --- competitor intelligence (duty 2.16) ---------------------------------
+    kam_competitor_observation_count = fields.Integer(
+        string="Competitor Observations",
+        compute="_compute_kam_competitor_observation_count",
+        groups=KAM_GROUP,
+    )
+
+    @api.depends_context("uid", "company")
+    def _compute_kam_competitor_observation_count(self):
+        """The account's observations the user may read, in one query."""
+        Observation = self.env["kam.competitor.observation"]
+        counts = {}
+        if Observation.has_access("read"):
+            counts = dict(
+                Observation._read_group(
+                    [("partner_id", "in", self.commercial_partner_id._origin.ids)],
+                    ["partner_id"],
+                    ["__count"],
+                )
+            )
+        for partner in self:
+            partner.kam_competitor_observation_count = counts.get(
+                partner.commercial_partner_id._origin, 0
+            )
+
+    def action_kam_view_competitor_observations(self):
+        return self._kam_action_account_documents(
+            "kam_management.kam_competitor_observation_action"
+        )
+
 
 def _score(value):
     """A component's score: an integer from 0 to 100."""

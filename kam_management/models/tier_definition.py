@@ -9,4 +9,5 @@ class TierDefinition(models.Model):
         return super()._get_tier_validation_model_names() + [
             "kam.plan",
             "kam.credit.check",
+            "kam.proposal",
         ]
