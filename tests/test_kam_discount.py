@@ -374,3 +374,20 @@ class TestKamDiscountReport(KamDiscountCommon):
             "kam_management.sale_report_action_kam_discounts"
         )
         self.assertEqual(action["res_model"], "sale.report")
+
+
+@tagged("post_install", "-at_install", "kam")
+class TestKamDiscountPortal(KamDiscountCommon):
+    def test_portal_signature_waits_for_the_approval(self):
+        order = self._order(15.0)
+        order.sudo()._validate_order()
+        self.assertEqual(order.state, "draft")
+        activity = order.activity_ids.filtered(
+            lambda a: a.summary == "Discount approval on an accepted order"
+        )
+        self.assertEqual(activity.user_id, self.kam_1)
+        self.assertIn("15 % discount above", activity.note)
+        order.request_validation()
+        self._decide(order, self.head, "Agreed")
+        order.sudo()._validate_order()
+        self.assertEqual(order.state, "sale")

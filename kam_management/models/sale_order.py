@@ -666,6 +666,15 @@ class SaleOrder(models.Model):
         signed quotation, and its KAM is told, instead of failing the signature."""
         held = self.env["sale.order"]
         for order in self._kam_key_orders():
+            # terms beyond the KAM's authority wait for the head of sales, paid or not
+            discount_reasons = order._kam_discount_block_reasons()
+            if discount_reasons:
+                held |= order
+                order._kam_notify_held(
+                    discount_reasons,
+                    self.env._("Discount approval on an accepted order"),
+                )
+                continue
             reasons = (
                 [] if order._kam_paid_online() else order._kam_credit_block_reasons()
             )
@@ -674,10 +683,10 @@ class SaleOrder(models.Model):
                 order._kam_notify_held(reasons)
         return super(SaleOrder, self - held)._validate_order()
 
-    def _kam_notify_held(self, reasons):
+    def _kam_notify_held(self, reasons, summary=None):
         self.ensure_one()
         note = self.env._(
-            "%(order)s was accepted by the customer but the credit gate holds it: "
+            "%(order)s was accepted by the customer but cannot be confirmed yet: "
             "%(reasons)s",
             order=self.name,
             reasons=" ".join(reasons),
@@ -686,7 +695,7 @@ class SaleOrder(models.Model):
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=(self.kam_user_id or self.user_id).id or self.env.uid,
-            summary=self.env._("Credit block on an accepted order"),
+            summary=summary or self.env._("Credit block on an accepted order"),
             note=note,
         )
 
@@ -828,14 +837,22 @@ class SaleOrder(models.Model):
             and self.sudo().kam_discount_terms == self._kam_discount_terms()
         )
 
+    def _kam_discount_block_reasons(self):
+        """Why the order's terms keep it from being confirmed ([]: they do not)."""
+        self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            return []
+        reasons = self._kam_discount_reasons()
+        if not reasons or self._kam_discount_approved():
+            return []
+        return reasons
+
     def _kam_check_discount_approved(self):
         """Refuse to confirm an order whose terms need an approval they lack
         (whatever the context: no key lifts it)."""
         for order in self:
-            if order.state not in ("draft", "sent"):
-                continue
-            reasons = order._kam_discount_reasons()
-            if not reasons or order._kam_discount_approved():
+            reasons = order._kam_discount_block_reasons()
+            if not reasons:
                 continue
             review = order._kam_discount_review()
             if review.filtered(lambda r: r.status == "rejected"):
