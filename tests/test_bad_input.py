@@ -1908,10 +1908,17 @@ class TestBadInput(KamCommon):
                 (self.order_1.ids, {"kam_discount_terms": "(1, 2, [])"}),
                 expect=REFUSED,
             ),
-            action("validate_tier", "of an order under review, as its KAM",
-                   self._order_under_review()),
-            action("reject_tier", "of an order under review, as sales support",
-                   self._order_under_review(), user="support"),
+            action(
+                "validate_tier",
+                "of an order under review, as its KAM",
+                self._order_under_review(),
+            ),
+            action(
+                "reject_tier",
+                "of an order under review, as sales support",
+                self._order_under_review(),
+                user="support",
+            ),
             action("request_validation", "of another KAM's order", self.order_2),
             *(
                 Case(

@@ -330,7 +330,9 @@ class TestKamDiscountAuthority(KamDiscountCommon):
             form.kam_pricelist_a_ids.add(self.list_standard)
         self.assertEqual(self.env.company._kam_discount_authority("a"), 12.0)
         self.assertEqual(self.env.company._kam_discount_authority("b"), 8.0)
-        self.assertEqual(self.env.company._kam_pricelist_columns("a"), self.list_standard)
+        self.assertEqual(
+            self.env.company._kam_pricelist_columns("a"), self.list_standard
+        )
         with self.assertRaises(AccessError):
             self.env.company.with_user(self.kam_1).write({"kam_max_discount": 50.0})
 

@@ -728,8 +728,7 @@ class SaleOrder(models.Model):
         readonly=True,
         copy=False,
         tracking=True,
-        help="The order's discount or pricelist went to a head of sales for "
-        "approval.",
+        help="The order's discount or pricelist went to a head of sales for approval.",
     )
     # the terms (account, pricelist, lines' prices and discounts) under review:
     # once they change, the review (requested or decided) is void
@@ -763,9 +762,7 @@ class SaleOrder(models.Model):
             return []
         tier = partner.kam_tier
         tier_label = (
-            dict(partner._fields["kam_tier"]._description_selection(self.env)).get(
-                tier
-            )
+            dict(partner._fields["kam_tier"]._description_selection(self.env)).get(tier)
             or "-"
         )
         company = order.company_id

@@ -28,8 +28,7 @@ class TierReview(models.Model):
                 ):
                     raise AccessError(
                         self.env._(
-                            "A review is decided by its reviewer, not created "
-                            "decided."
+                            "A review is decided by its reviewer, not created decided."
                         )
                     )
         reviews = super().create(vals_list)
@@ -67,10 +66,7 @@ class TierReview(models.Model):
             )
         if vals.get("status") in DECIDED or vals.get("done_by"):
             for review in self:
-                if (
-                    _guarded(review.model)
-                    and self.env.user not in review.reviewer_ids
-                ):
+                if _guarded(review.model) and self.env.user not in review.reviewer_ids:
                     raise AccessError(
                         self.env._(
                             "Only a reviewer of %(name)s can decide it.",
