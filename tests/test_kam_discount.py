@@ -372,10 +372,14 @@ class TestKamDiscountReport(KamDiscountCommon):
             )
         )
         self.assertEqual(dict(own), {True: 40.0, False: 20.0})
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "kam_management.sale_report_action_kam_discounts"
+        # the menu: by KAM for a head of sales, by account for a KAM
+        head_action = report._kam_action_discounts()
+        self.assertEqual(head_action["res_model"], "sale.report")
+        self.assertNotIn("pivot_row_groupby", head_action["context"])
+        kam_action = (
+            self.env["sale.report"].with_user(self.kam_1)._kam_action_discounts()
         )
-        self.assertEqual(action["res_model"], "sale.report")
+        self.assertEqual(kam_action["context"]["pivot_row_groupby"], ["partner_id"])
 
 
 @tagged("post_install", "-at_install", "kam")

@@ -60,6 +60,15 @@ class SaleReport(models.Model):
             pivot_row_groupby=["partner_id"],
         )
 
+    @api.model
+    def _kam_action_discounts(self):
+        return kam_report_action(
+            self.env,
+            "kam_management.sale_report_action_kam_discounts",
+            graph_groupbys=["partner_id", "kam_discount_escalated"],
+            pivot_row_groupby=["partner_id"],
+        )
+
     def _select_additional_fields(self):
         res = super()._select_additional_fields()
         res["is_key_account"] = "COALESCE(kam_partner.is_key_account, FALSE)"
