@@ -718,10 +718,12 @@ class SaleOrder(models.Model):
         help="A key account order with a line discount above the KAM's authority, "
         "or on a pricelist outside the account tier's columns: a head of sales "
         "approves it before it is confirmed.",
+        groups="base.group_user",
     )
     kam_discount_reason = fields.Text(
         string="Approval Needed Because",
         compute="_compute_kam_discount_authority",
+        groups="base.group_user",
     )
     kam_discount_escalated = fields.Boolean(
         string="Discount Escalated",
@@ -729,11 +731,15 @@ class SaleOrder(models.Model):
         copy=False,
         tracking=True,
         help="The order's discount or pricelist went to a head of sales for approval.",
+        groups="base.group_user",
     )
     # the terms (account, pricelist, lines' prices and discounts) under review:
     # once they change, the review (requested or decided) is void
     kam_discount_terms = fields.Char(
-        string="Terms under Review", readonly=True, copy=False
+        string="Terms under Review",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
     )
 
     @api.depends(
