@@ -701,6 +701,14 @@ class KamDemoData(models.AbstractModel):
         # escalated by its KAM, waiting for the head of sales
         waiting = (accounts - approved)[:1]
         quotation(waiting, authority + 8).request_validation()
+        # discounts within the authority, confirmed over the last weeks
+        for weeks, account in enumerate((accounts - approved - waiting)[:3], start=1):
+            order = quotation(account, max(authority - 2 * weeks, 1))
+            if order._kam_credit_block_reasons():
+                order.sudo().unlink()
+                continue
+            order.action_confirm()
+            order.sudo().date_order = fields.Datetime.now() - timedelta(weeks=weeks)
 
 
 def _demo_photo(rng, size=(96, 72)):

@@ -888,7 +888,7 @@ class SaleOrder(models.Model):
         with workflow():
             for order in escalated:
                 # sudo: the KAM or sales support escalates; the terms are recorded
-                order.sudo().write(
+                order.sudo().with_context(skip_validation_check=True).write(
                     {
                         "kam_discount_escalated": True,
                         "kam_discount_terms": order._kam_discount_terms(),
@@ -943,7 +943,7 @@ class SaleOrder(models.Model):
             and all(r.definition_id == tier for r in order.sudo().review_ids)
             for order in self
         ):
-            res = list(set(res) | set(DISCOUNT_TERMS_FIELDS) | set(DISCOUNT_FIELDS))
+            res = list(set(res) | set(DISCOUNT_TERMS_FIELDS))
         return res
 
     def validate_tier(self):
