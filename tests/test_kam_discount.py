@@ -107,6 +107,24 @@ class TestKamDiscountAuthority(KamDiscountCommon):
         self.assertEqual(order.state, "sale")
         self.assertTrue(order.kam_discount_escalated)
 
+    def test_discount_is_checked_before_the_credit_gate(self):
+        self.account_1.write(
+            {
+                "credit_limit": 100.0,
+                "risk_sale_order_include": True,
+                "risk_invoice_open_include": True,
+            }
+        )
+        order = self._order(15.0)
+        with self.assertRaisesMessage(UserError, "discount above") as catcher:
+            order.action_confirm()
+        self.assertNotIn("financial risk", str(catcher.exception))
+        order.request_validation()
+        self._decide(order, self.head, "Agreed")
+        # approved terms: the credit gate then holds the order (170 over a 100 limit)
+        with self.assertRaisesMessage(UserError, "exceeds the financial risk"):
+            order.action_confirm()
+
     def test_rejection(self):
         order = self._order(25.0)
         order.request_validation()
