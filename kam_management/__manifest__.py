@@ -34,6 +34,7 @@
         "data/kam_act_data.xml",
         "data/kam_promotion_data.xml",
         "data/kam_proposal_data.xml",
+        "data/kam_discount_data.xml",
         "views/kam_segment_views.xml",
         "views/kam_reason_views.xml",
         "views/res_partner_views.xml",

@@ -269,6 +269,14 @@ kam.proposal:draft                       crwu -    crwu -    -    -    -    -   
 kam.proposal:approved                    r    -    rx   -    -    -    -    -    -    -
 kam.proposal.line:draft                  crwu -    crwu -    -    -    -    -    -    -
 res.partner.kam_competitor_observation_count r r  r    -    -    -    -    -    -    -
+# discount authority (duty 2.9): whoever reads the order sees whether its terms need a
+# head of sales and why; the escalation and the terms under review are set by the
+# review only (request_validation), never written nor created
+sale.order.kam_discount_needs_approval   r    -    r    r    -    r    -    -    -    -
+sale.order.kam_discount_reason           r    -    r    r    -    r    -    -    -    -
+sale.order.kam_discount_escalated        r    -    r    r    -    r    -    -    -    -
+sale.order.kam_discount_terms            r    -    r    r    -    r    -    -    -    -
+sale.report.kam_discount_escalated       r    -    r    r    -    -    -    -    -    -
 """
 
 # Models and fields of kam_management deliberately not in the matrix, and why.
@@ -1172,6 +1180,8 @@ class TestKamAccessMatrix(KamCommon):
             "kam_credit_release_date": lambda _user: "2026-01-01 10:00:00",
             "kam_credit_release_amount": lambda _user: 1000000.0,
             "kam_credit_release_partner_id": lambda _user: account.id,
+            "kam_discount_escalated": lambda _user: True,
+            "kam_discount_terms": lambda _user: "(1, 2, [])",
         }
         for fname in (
             "kam_user_id",
@@ -1191,9 +1201,15 @@ class TestKamAccessMatrix(KamCommon):
             "kam_entry_user_id",
             "kam_payment_status",
             "kam_is_late",
+            "kam_discount_needs_approval",
+            "kam_discount_reason",
+            "kam_discount_escalated",
+            "kam_discount_terms",
         ):
             value = order_values.get(fname)
-            release = fname.startswith("kam_credit_release") and value
+            release = (
+                fname.startswith(("kam_credit_release", "kam_discount_"))
+            ) and value
             subjects[f"sale.order.{fname}"] = Subject(
                 self.order,
                 "crw" if release else "rw" if value else "r",
@@ -1230,8 +1246,12 @@ class TestKamAccessMatrix(KamCommon):
                 "kam_user_id",
                 "kam_tier",
                 "kam_segment_id",
+                "kam_discount_escalated",  # sale.report only
             ):
-                subjects[f"{report}.{fname}"] = Subject(row, "r", [], field_name=fname)
+                if fname in self.env[report]._fields:
+                    subjects[f"{report}.{fname}"] = Subject(
+                        row, "r", [], field_name=fname
+                    )
         # bonus programmes (duty 2.18)
         promotion_create = for_account(
             name="Matrix new bonus",

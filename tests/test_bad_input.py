@@ -94,6 +94,13 @@ ALLOWED_PUBLIC_METHODS = {
     ("sale.order.recommendation", "generate_recommendations"): (
         "OCA's 'Get recommendations' button, extended by the order advice"
     ),
+    # OCA's tier validation buttons on sale orders (duty 2.9: discount authority)
+    ("sale.order", "request_validation"): "OCA's Request Validation button; "
+    "records the terms the head of sales reviews",
+    ("sale.order", "validate_tier"): "OCA's Validate button; says when the user "
+    "is no reviewer",
+    ("sale.order", "reject_tier"): "OCA's Reject button; says when the user is "
+    "no reviewer",
 }
 
 # Known failures in files this test's author does not own, reported to their owner.
@@ -510,6 +517,13 @@ class TestBadInput(KamCommon):
                 }
             )
         )
+
+    def _order_under_review(self):
+        """A key account order of kam_1 beyond the authority, under review."""
+        order = self._order(self.kam_1, self.account_1)
+        order.order_line.discount = 60.0
+        order.request_validation()
+        return order
 
     # --- the runner -----------------------------------------------------------
     def _run(self, case):
@@ -2158,6 +2172,108 @@ class TestBadInput(KamCommon):
             # --- know the account (issue 15): profile, prospects, health -------------
             *self._profile_cases(write, action),
             *self._intel_cases(create, write, action),
+            # --- discount authority (duty 2.9) --------------------------------------
+            *(
+                Case(
+                    f"sale.order.line: write a discount of {discount} %",
+                    "kam_1",
+                    "sale.order.line",
+                    "write",
+                    (self.order_1.order_line.ids, {"discount": discount}),
+                    expect=REFUSED,
+                )
+                for discount in (101.0, 150, -5.0)
+            ),
+            Case(
+                "sale.order: add a line with a discount of 120 %",
+                "kam_1",
+                "sale.order",
+                "write",
+                (
+                    self.order_1.ids,
+                    {
+                        "order_line": [
+                            Command.create(
+                                {"product_id": self.product_a.id, "discount": 120}
+                            )
+                        ]
+                    },
+                ),
+                expect=REFUSED,
+            ),
+            Case(
+                "sale.order: mark the discount escalated",
+                "kam_1",
+                "sale.order",
+                "write",
+                (self.order_1.ids, {"kam_discount_escalated": True}),
+                expect=REFUSED,
+            ),
+            Case(
+                "sale.order: write the terms under review",
+                "kam_1",
+                "sale.order",
+                "write",
+                (self.order_1.ids, {"kam_discount_terms": "(1, 2, [])"}),
+                expect=REFUSED,
+            ),
+            action(
+                "validate_tier",
+                "of an order under review, as its KAM",
+                self._order_under_review(),
+            ),
+            action(
+                "reject_tier",
+                "of an order under review, as sales support",
+                self._order_under_review(),
+                user="support",
+            ),
+            action("request_validation", "of another KAM's order", self.order_2),
+            *(
+                Case(
+                    f"res.company: write a discount authority of {label} as {user}",
+                    user,
+                    "res.company",
+                    "write",
+                    (self.env.company.ids, vals),
+                    expect=REFUSED,
+                )
+                for user in ("admin", "head")
+                for label, vals in (
+                    ("150 %", {"kam_max_discount": 150}),
+                    ("-1 %", {"kam_max_discount": -1}),
+                    ("101 % for tier B", {"kam_max_discount_b": 101}),
+                    ("-10 % for tier C", {"kam_max_discount_c": -10}),
+                    ("ten", {"kam_max_discount": "ten"}),
+                    (
+                        "a pricelist that does not exist",
+                        {"kam_pricelist_a_ids": [Command.link(MISSING_ID)]},
+                    ),
+                )
+            ),
+            Case(
+                "res.company: write the discount authority as a KAM",
+                "kam_1",
+                "res.company",
+                "write",
+                (self.env.company.ids, {"kam_max_discount": 50}),
+                expect=REFUSED,
+            ),
+            Case(
+                "res.config.settings: create a discount authority of 200 %",
+                "admin",
+                "res.config.settings",
+                "create",
+                ({"kam_max_discount": 200},),
+                expect=REFUSED,
+            ),
+            Case(
+                "res.company: write a valid discount authority as a head of sales",
+                "head",
+                "res.company",
+                "write",
+                (self.env.company.ids, {"kam_max_discount": 12.5}),
+            ),
             # --- standard models' methods of kam_management --------------------------
             action("action_confirm", "of another KAM's order", self.order_2),
             action(

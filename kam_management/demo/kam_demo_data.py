@@ -1084,6 +1084,86 @@ class KamDemoData(models.AbstractModel):
         )
         proposal.action_submit()
 
+    @api.model
+    def _generate_discounts(self):
+        """Discount authority (duty 2.9): a discount beyond its KAM's authority
+        approved by the head of sales and confirmed a week ago, and one a KAM has
+        just escalated, waiting for Hector."""
+        head = self.env.ref(
+            "kam_management.user_kam_hector_demo", raise_if_not_found=False
+        )
+        accounts = self.env["res.partner"].search(
+            [
+                ("is_key_account", "=", True),
+                ("is_company", "=", True),
+                ("kam_user_id", "!=", False),
+                ("kam_user_id", "!=", head.id if head else False),
+                ("kam_credit_hold", "=", False),
+            ],
+            order="kam_tier, id",
+        )
+        products = self.env["product.product"].search(
+            [("default_code", "=like", "KAM-%")], order="default_code", limit=2
+        )
+        if not head or len(accounts) < 2 or not products:
+            return
+        authority = self.env.company.kam_max_discount
+
+        def quotation(account, discount):
+            kam = account.kam_user_id
+            return (
+                self.env["sale.order"]
+                .with_user(kam)
+                .create(
+                    {
+                        "partner_id": account.id,
+                        "user_id": kam.id,
+                        "order_line": [
+                            Command.create(
+                                {
+                                    "product_id": products[0].id,
+                                    "product_uom_qty": 10,
+                                    "discount": discount,
+                                }
+                            ),
+                            Command.create(
+                                {"product_id": products[-1].id, "product_uom_qty": 5}
+                            ),
+                        ],
+                    }
+                )
+            )
+
+        # approved and confirmed: the first account the credit gate lets through
+        approved = False
+        for account in accounts:
+            order = quotation(account, authority + 5)
+            if order._kam_credit_block_reasons():
+                order.sudo().unlink()
+                continue
+            order.request_validation()
+            action = order.with_user(head).validate_tier()
+            self.env["comment.wizard"].with_user(head).with_context(
+                **action["context"]
+            ).create(
+                {"comment": self.env._("Yearly volume agreed: granted once.")}
+            ).add_comment()
+            order.action_confirm()
+            order.sudo().date_order = fields.Datetime.now() - timedelta(days=7)
+            approved = account
+            break
+        # escalated by its KAM, waiting for the head of sales
+        waiting = (accounts - approved)[:1]
+        quotation(waiting, authority + 8).request_validation()
+        # discounts within the authority, confirmed over the last weeks
+        for weeks, account in enumerate((accounts - approved - waiting)[:3], start=1):
+            order = quotation(account, max(authority - 2 * weeks, 1))
+            if order._kam_credit_block_reasons():
+                order.sudo().unlink()
+                continue
+            order.action_confirm()
+            order.sudo().date_order = fields.Datetime.now() - timedelta(weeks=weeks)
+
 
 def _demo_photo(rng, size=(96, 72)):
     """A small picture of a shelf: coloured facings on grey boards (base64 PNG)."""

@@ -14,6 +14,7 @@ from . import tier_definition
 from . import tier_review
 from . import crm_team
 from . import sale_order
+from . import sale_order_line
 from . import kam_visit
 from . import kam_visit_schedule
 from . import kam_account_document

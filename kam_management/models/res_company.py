@@ -171,6 +171,65 @@ class ResCompany(models.Model):
         "proposes its usual quantities only, no new products.",
     )
 
+    # discount authority (duty 2.9): what a KAM grants without a head of sales
+    kam_max_discount = fields.Float(
+        string="Discount Authority (%)",
+        default=10.0,
+        help="The line discount (%) a key account manager grants without approval; "
+        "above it, the head of sales approves the order before it is confirmed.",
+    )
+    kam_max_discount_a = fields.Float(
+        string="Tier A Discount Authority (%)",
+        help="Overrides the discount authority for tier A accounts (0: the "
+        "company's authority).",
+    )
+    kam_max_discount_b = fields.Float(
+        string="Tier B Discount Authority (%)",
+        help="Overrides the discount authority for tier B accounts (0: the "
+        "company's authority).",
+    )
+    kam_max_discount_c = fields.Float(
+        string="Tier C Discount Authority (%)",
+        help="Overrides the discount authority for tier C accounts (0: the "
+        "company's authority).",
+    )
+    # the price-list columns of each tier: any other pricelist needs approval
+    kam_pricelist_a_ids = fields.Many2many(
+        "product.pricelist",
+        "kam_company_pricelist_a_rel",
+        "company_id",
+        "pricelist_id",
+        string="Tier A Price Lists",
+        help="The pricelists a KAM uses for tier A accounts without approval "
+        "(none: any pricelist).",
+    )
+    kam_pricelist_b_ids = fields.Many2many(
+        "product.pricelist",
+        "kam_company_pricelist_b_rel",
+        "company_id",
+        "pricelist_id",
+        string="Tier B Price Lists",
+        help="The pricelists a KAM uses for tier B accounts without approval "
+        "(none: any pricelist).",
+    )
+    kam_pricelist_c_ids = fields.Many2many(
+        "product.pricelist",
+        "kam_company_pricelist_c_rel",
+        "company_id",
+        "pricelist_id",
+        string="Tier C Price Lists",
+        help="The pricelists a KAM uses for tier C accounts without approval "
+        "(none: any pricelist).",
+    )
+
+    _kam_max_discount_range = models.Constraint(
+        "CHECK(kam_max_discount >= 0 AND kam_max_discount <= 100"
+        " AND kam_max_discount_a >= 0 AND kam_max_discount_a <= 100"
+        " AND kam_max_discount_b >= 0 AND kam_max_discount_b <= 100"
+        " AND kam_max_discount_c >= 0 AND kam_max_discount_c <= 100)",
+        "A discount authority is a percentage between 0 and 100.",
+    )
+
     _kam_visit_interval_positive = models.Constraint(
         "CHECK(kam_visit_interval_a > 0 AND kam_visit_interval_b > 0"
         " AND kam_visit_interval_c > 0)",
@@ -385,3 +444,16 @@ class ResCompany(models.Model):
             total += score * weight
             weights += weight
         return int(round(total / weights)) if weights else 0
+
+    def _kam_discount_authority(self, tier):
+        """The line discount (%) a KAM grants a ``tier`` account without approval."""
+        self.ensure_one()
+        override = self[f"kam_max_discount_{tier}"] if tier in ("a", "b", "c") else 0
+        return override or self.kam_max_discount
+
+    def _kam_pricelist_columns(self, tier):
+        """The pricelists of ``tier`` accounts (empty: any pricelist)."""
+        self.ensure_one()
+        if tier not in ("a", "b", "c"):
+            return self.env["product.pricelist"]
+        return self[f"kam_pricelist_{tier}_ids"]

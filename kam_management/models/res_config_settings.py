@@ -107,6 +107,27 @@ class ResConfigSettings(models.TransientModel):
     kam_health_risk_threshold = fields.Integer(
         related="company_id.kam_health_risk_threshold", readonly=False
     )
+    kam_max_discount = fields.Float(
+        related="company_id.kam_max_discount", readonly=False
+    )
+    kam_max_discount_a = fields.Float(
+        related="company_id.kam_max_discount_a", readonly=False
+    )
+    kam_max_discount_b = fields.Float(
+        related="company_id.kam_max_discount_b", readonly=False
+    )
+    kam_max_discount_c = fields.Float(
+        related="company_id.kam_max_discount_c", readonly=False
+    )
+    kam_pricelist_a_ids = fields.Many2many(
+        related="company_id.kam_pricelist_a_ids", readonly=False
+    )
+    kam_pricelist_b_ids = fields.Many2many(
+        related="company_id.kam_pricelist_b_ids", readonly=False
+    )
+    kam_pricelist_c_ids = fields.Many2many(
+        related="company_id.kam_pricelist_c_ids", readonly=False
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, float_compare
 
 from .res_partner import (
     CREDIT_REVIEWER_GROUP,
@@ -9,7 +9,7 @@ from .res_partner import (
     KAM_MANAGER_GROUP,
     RISK_MANAGER_GROUP,
 )
-from .workflow import check_workflow_fields, workflow
+from .workflow import check_workflow_fields, in_workflow, workflow
 
 RELEASE_FIELDS = (
     "kam_credit_released_by",
@@ -25,6 +25,11 @@ SALES_GROUP = "sales_team.group_sale_salesman"
 ORDER_REASON_TYPES = ("cancellation", "lost")
 # posted customer invoices whose payment status counts for the order
 PAID_STATES = ("paid", "in_payment", "reversed")
+# discount authority (duty 2.9): the head of sales' review of an order's terms
+DISCOUNT_TIER = "kam_management.tier_definition_kam_discount"
+# what only the discount review writes; what a review of the terms lets be edited
+DISCOUNT_FIELDS = ("kam_discount_escalated", "kam_discount_terms")
+DISCOUNT_TERMS_FIELDS = ("order_line", "pricelist_id")
 
 
 class SaleOrder(models.Model):
@@ -447,7 +452,10 @@ class SaleOrder(models.Model):
         for vals in vals_list:
             # the KAM follows the account; releases come from the release wizard
             check_workflow_fields(
-                self, vals, RELEASE_FIELDS + ("kam_user_id",), create=True
+                self,
+                vals,
+                RELEASE_FIELDS + DISCOUNT_FIELDS + ("kam_user_id",),
+                create=True,
             )
             if vals.get("state", "draft") not in ("draft", "sent"):
                 partner = self.env["res.partner"].browse(vals.get("partner_id"))
@@ -457,17 +465,20 @@ class SaleOrder(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_workflow_fields(self, vals, RELEASE_FIELDS + ("kam_user_id",))
+        check_workflow_fields(
+            self, vals, RELEASE_FIELDS + DISCOUNT_FIELDS + ("kam_user_id",)
+        )
         self._kam_check_cancel_reason(vals)
         if vals.get("state") == "sale" and self._kam_key_orders():
             # confirming is action_confirm's job: it passes the credit gate
             check_workflow_fields(self, vals, ["state"])
-        if not {"partner_id", "order_line"} & vals.keys():
+        if not {"partner_id", "order_line", "pricelist_id"} & vals.keys():
             return super().write(vals)
         # sudo: sales support edits orders too; release fields are KAM-only
         released = self.sudo().filtered("kam_credit_released_by")
         res = super().write(vals)
         released._kam_void_changed_releases()
+        self._kam_void_changed_discount_approvals()
         return res
 
     def _kam_void_changed_releases(self):
@@ -612,6 +623,8 @@ class SaleOrder(models.Model):
         if not key_orders:
             return super().action_confirm()
         key_orders._kam_lock_accounts()
+        # the discount first: the terms decide the amount the credit gate weighs
+        key_orders._kam_check_discount_approved()
         for order in key_orders:
             reasons = (
                 [] if order._kam_paid_online() else order._kam_credit_block_reasons()
@@ -653,6 +666,15 @@ class SaleOrder(models.Model):
         signed quotation, and its KAM is told, instead of failing the signature."""
         held = self.env["sale.order"]
         for order in self._kam_key_orders():
+            # terms beyond the KAM's authority wait for the head of sales, paid or not
+            discount_reasons = order._kam_discount_block_reasons()
+            if discount_reasons:
+                held |= order
+                order._kam_notify_held(
+                    discount_reasons,
+                    self.env._("Discount approval on an accepted order"),
+                )
+                continue
             reasons = (
                 [] if order._kam_paid_online() else order._kam_credit_block_reasons()
             )
@@ -661,10 +683,10 @@ class SaleOrder(models.Model):
                 order._kam_notify_held(reasons)
         return super(SaleOrder, self - held)._validate_order()
 
-    def _kam_notify_held(self, reasons):
+    def _kam_notify_held(self, reasons, summary=None):
         self.ensure_one()
         note = self.env._(
-            "%(order)s was accepted by the customer but the credit gate holds it: "
+            "%(order)s was accepted by the customer but cannot be confirmed yet: "
             "%(reasons)s",
             order=self.name,
             reasons=" ".join(reasons),
@@ -673,7 +695,7 @@ class SaleOrder(models.Model):
         self.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=(self.kam_user_id or self.user_id).id or self.env.uid,
-            summary=self.env._("Credit block on an accepted order"),
+            summary=summary or self.env._("Credit block on an accepted order"),
             note=note,
         )
 
@@ -741,3 +763,269 @@ class SaleOrder(models.Model):
             *super()._get_trigger_domain(),
             *self._kam_promotion_domain("program_id."),
         ]
+
+    # --- discount authority (duty 2.9) --------------------------------------
+    kam_discount_needs_approval = fields.Boolean(
+        string="Discount Needs Approval",
+        compute="_compute_kam_discount_authority",
+        help="A key account order with a line discount above the KAM's authority, "
+        "or on a pricelist outside the account tier's columns: a head of sales "
+        "approves it before it is confirmed.",
+        groups="base.group_user",
+    )
+    kam_discount_reason = fields.Text(
+        string="Approval Needed Because",
+        compute="_compute_kam_discount_authority",
+        groups="base.group_user",
+    )
+    kam_discount_escalated = fields.Boolean(
+        string="Discount Escalated",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="The order's discount or pricelist went to a head of sales for approval.",
+        groups="base.group_user",
+    )
+    # the terms (account, pricelist, lines' prices and discounts) under review:
+    # once they change, the review (requested or decided) is void
+    kam_discount_terms = fields.Char(
+        string="Terms under Review",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+    )
+
+    @api.depends(
+        "order_line.discount",
+        "order_line.display_type",
+        "order_line.product_id",
+        "pricelist_id",
+        "partner_id",
+        "company_id",
+    )
+    def _compute_kam_discount_authority(self):
+        for order in self:
+            reasons = order._kam_discount_reasons()
+            order.kam_discount_needs_approval = bool(reasons)
+            order.kam_discount_reason = "\n".join(reasons) or False
+
+    def _kam_discount_reasons(self):
+        """Why this order needs a head of sales' approval of its terms ([]: it
+        does not): only key accounts' orders are concerned."""
+        self.ensure_one()
+        # sudo: the account's flag and tier and the company's settings, for
+        # whoever enters the order (sales support)
+        order = self.sudo()
+        partner = order.partner_id.commercial_partner_id
+        if not partner.is_key_account or not order.company_id:
+            return []
+        tier = partner.kam_tier
+        tier_label = (
+            dict(partner._fields["kam_tier"]._description_selection(self.env)).get(tier)
+            or "-"
+        )
+        company = order.company_id
+        reasons = []
+        columns = company._kam_pricelist_columns(tier)
+        if columns and order.pricelist_id and order.pricelist_id not in columns:
+            reasons.append(
+                self.env._(
+                    "Pricelist %(pricelist)s is not a column of tier %(tier)s "
+                    "(%(columns)s).",
+                    pricelist=order.pricelist_id.name,
+                    tier=tier_label,
+                    columns=", ".join(columns.mapped("name")),
+                )
+            )
+        authority = company._kam_discount_authority(tier)
+        for line in order.order_line:
+            if line.display_type:
+                continue
+            granted = line._kam_granted_discount()
+            if float_compare(granted, authority, precision_digits=2) > 0:
+                reasons.append(
+                    self.env._(
+                        "Line %(line)s: %(discount)s %% discount above the "
+                        "authority of %(authority)s %% (tier %(tier)s).",
+                        line=line.product_id.display_name or line.name,
+                        discount=f"{granted:g}",
+                        authority=f"{authority:g}",
+                        tier=tier_label,
+                    )
+                )
+        return reasons
+
+    def _kam_discount_terms(self):
+        """What a head of sales approves: the account, the pricelist, and each
+        line's product, price and discount."""
+        self.ensure_one()
+        order = self.sudo()
+        lines = order.order_line.filtered(lambda line: not line.display_type)
+        return repr(
+            (
+                order.partner_id.commercial_partner_id.id,
+                order.pricelist_id.id,
+                sorted(
+                    (
+                        line.id,
+                        line.product_id.id,
+                        round(line.price_unit, 6),
+                        round(line.discount, 4),
+                    )
+                    for line in lines
+                ),
+            )
+        )
+
+    def _kam_discount_review(self):
+        """The discount review of the order (the tier definition's)."""
+        self.ensure_one()
+        tier = self.env.ref(DISCOUNT_TIER, raise_if_not_found=False)
+        return self.sudo().review_ids.filtered(lambda r: r.definition_id == tier)
+
+    def _kam_discount_approved(self):
+        """Approved by a head of sales for the terms the order has now."""
+        self.ensure_one()
+        reviews = self.sudo().review_ids
+        return bool(
+            self._kam_discount_review()
+            and all(review.status == "approved" for review in reviews)
+            and self.sudo().kam_discount_terms == self._kam_discount_terms()
+        )
+
+    def _kam_discount_block_reasons(self):
+        """Why the order's terms keep it from being confirmed ([]: they do not)."""
+        self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            return []
+        reasons = self._kam_discount_reasons()
+        if not reasons or self._kam_discount_approved():
+            return []
+        return reasons
+
+    def _kam_check_discount_approved(self):
+        """Refuse to confirm an order whose terms need an approval they lack
+        (whatever the context: no key lifts it)."""
+        for order in self:
+            reasons = order._kam_discount_block_reasons()
+            if not reasons:
+                continue
+            review = order._kam_discount_review()
+            if review.filtered(lambda r: r.status == "rejected"):
+                status = self.env._(
+                    "A head of sales rejected it: restart the validation once the "
+                    "terms are changed."
+                )
+            elif review:
+                status = self.env._("The approval of a head of sales is pending.")
+            else:
+                status = self.env._(
+                    "Request the validation of a head of sales (Request Validation)."
+                )
+            raise UserError(
+                self.env._(
+                    "%(order)s cannot be confirmed: its terms are beyond the key "
+                    "account manager's authority.\n- %(reasons)s\n%(status)s",
+                    order=order.name,
+                    reasons="\n- ".join(reasons),
+                    status=status,
+                )
+            )
+
+    def request_validation(self):
+        reviews = super().request_validation()
+        tier = self.env.ref(DISCOUNT_TIER, raise_if_not_found=False)
+        escalated = self.browse(
+            reviews.filtered(lambda r: r.definition_id == tier).mapped("res_id")
+        )
+        with workflow():
+            for order in escalated:
+                # sudo: the KAM or sales support escalates; the terms are recorded
+                order.sudo().with_context(skip_validation_check=True).write(
+                    {
+                        "kam_discount_escalated": True,
+                        "kam_discount_terms": order._kam_discount_terms(),
+                    }
+                )
+        return reviews
+
+    def _kam_void_changed_discount_approvals(self):
+        """A review holds for the terms reviewed: once a discount, a price or the
+        pricelist changed, the review (pending, approved or rejected) is void."""
+        for order in self.sudo():
+            if (
+                order.state not in ("draft", "sent")
+                or not order.kam_discount_terms
+                or order.kam_discount_terms == order._kam_discount_terms()
+            ):
+                continue
+            status = order.validation_status
+            with workflow():
+                order.restart_validation()
+                order.write({"kam_discount_terms": False})
+            order.message_post(
+                body=self.env._(
+                    "The discount review (%(status)s) is void: a discount, a price "
+                    "or the pricelist changed after it. The order needs approval "
+                    "again.",
+                    status=dict(
+                        order._fields["validation_status"]._description_selection(
+                            self.env
+                        )
+                    ).get(status, status),
+                )
+            )
+
+    def _tier_validation_check_write_allowed(self, vals):
+        # OCA's skip_validation_check is a context key any client can send
+        records = (
+            self
+            if in_workflow(self.env)
+            else self.with_context(skip_validation_check=False)
+        )
+        return super(SaleOrder, records)._tier_validation_check_write_allowed(vals)
+
+    @api.model
+    def _get_under_validation_exceptions(self):
+        """The terms of an order under discount review stay editable: a change
+        voids the review (_kam_void_changed_discount_approvals)."""
+        res = super()._get_under_validation_exceptions()
+        tier = self.env.ref(DISCOUNT_TIER, raise_if_not_found=False)
+        if self and all(
+            order.sudo().review_ids
+            and all(r.definition_id == tier for r in order.sudo().review_ids)
+            for order in self
+        ):
+            res = list(set(res) | set(DISCOUNT_TERMS_FIELDS))
+        return res
+
+    def validate_tier(self):
+        self._kam_check_can_review()
+        return super().validate_tier()
+
+    def reject_tier(self):
+        self._kam_check_can_review()
+        return super().reject_tier()
+
+    def _kam_check_can_review(self):
+        """OCA lets anybody press Validate / Reject and does nothing for a user who
+        is no reviewer: say so for a discount review."""
+        for order in self:
+            review = order._kam_discount_review().filtered(
+                lambda r: r.status in ("waiting", "pending")
+            )
+            if review and not order.can_review:
+                raise AccessError(
+                    self.env._(
+                        "Only a head of sales decides the discount review of "
+                        "%(order)s, and never the key account manager of its account.",
+                        order=order.name,
+                    )
+                )
+
+    @api.model
+    def _get_all_validation_exceptions(self):
+        # the form keeps the lines and the pricelist editable under review
+        return list(
+            set(super()._get_all_validation_exceptions()) | set(DISCOUNT_TERMS_FIELDS)
+        )

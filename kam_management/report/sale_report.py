@@ -32,6 +32,11 @@ class SaleReport(models.Model):
     kam_segment_id = fields.Many2one(
         "kam.segment", string="Market Segment", readonly=True, groups=KAM_GROUP
     )
+    kam_discount_escalated = fields.Boolean(
+        string="Discount Escalated",
+        readonly=True,
+        help="The order's terms went to a head of sales (discount authority).",
+    )
 
     # sale.report declares no _depends on partners: without it a pending change of
     # the KAM would not be flushed before the report query
@@ -42,7 +47,8 @@ class SaleReport(models.Model):
             "kam_user_id",
             "kam_tier",
             "kam_segment_id",
-        ]
+        ],
+        "sale.order": ["kam_discount_escalated"],
     }
 
     @api.model
@@ -54,12 +60,22 @@ class SaleReport(models.Model):
             pivot_row_groupby=["partner_id"],
         )
 
+    @api.model
+    def _kam_action_discounts(self):
+        return kam_report_action(
+            self.env,
+            "kam_management.sale_report_action_kam_discounts",
+            graph_groupbys=["partner_id", "kam_discount_escalated"],
+            pivot_row_groupby=["partner_id"],
+        )
+
     def _select_additional_fields(self):
         res = super()._select_additional_fields()
         res["is_key_account"] = "COALESCE(kam_partner.is_key_account, FALSE)"
         res["kam_user_id"] = "kam_partner.kam_user_id"
         res["kam_tier"] = "kam_partner.kam_tier"
         res["kam_segment_id"] = "kam_partner.kam_segment_id"
+        res["kam_discount_escalated"] = "COALESCE(s.kam_discount_escalated, FALSE)"
         return res
 
     def _from_sale(self):
@@ -77,5 +93,6 @@ class SaleReport(models.Model):
             kam_partner.is_key_account,
             kam_partner.kam_user_id,
             kam_partner.kam_tier,
-            kam_partner.kam_segment_id"""
+            kam_partner.kam_segment_id,
+            s.kam_discount_escalated"""
         )
