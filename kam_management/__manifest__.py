@@ -20,6 +20,7 @@
         "account_credit_control",
         "sale_loyalty",
         "sale_order_product_recommendation",
+        "spreadsheet_dashboard",
     ],
     "data": [
         "security/kam_management_security.xml",

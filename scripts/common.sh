@@ -7,7 +7,7 @@ export ODOO_SRC
 source "$ROOT/.state/pg.env"
 PY="$ROOT/.venv/bin/python"
 FILESTORE="$ROOT/.state/data/filestore"
-DEPS="sale_management,sale_stock,account,calendar,mail,contacts,sale_financial_risk,sale_tier_validation,account_credit_control,sale_loyalty,sale_order_product_recommendation"
+DEPS="sale_management,sale_stock,account,calendar,mail,contacts,sale_financial_risk,sale_tier_validation,account_credit_control,sale_loyalty,sale_order_product_recommendation,spreadsheet_dashboard"
 
 odoo() { "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" "$@"; }
 
