@@ -50,6 +50,31 @@ PAGES = {
         ),
         ("training-analysis", M + "kam_training_action_analysis", None),
         ("key-account-settings", M + "res_company_action_kam_settings", None),
+        # issue 13: receivables and returns
+        ("aging", M + "kam_aging_report_action", None),
+        ("returns", M + "kam_return_report_action", None),
+        # issue 14: discounts escalated, bonus programmes
+        ("discounts", M + "sale_report_action_kam_discounts_open", None),
+        (
+            "escalated-order",
+            "sale.action_quotations_with_onboarding",
+            (
+                "sale.order",
+                [("kam_discount_escalated", "=", True), ("state", "=", "draft")],
+            ),
+        ),
+        (
+            "bonus-programme",
+            M + "kam_promotion_action",
+            ("kam.promotion", [("state", "=", "running")]),
+        ),
+        # issue 15: competitors' price gaps, a segment proposal to approve
+        ("competitor-price-gaps", M + "kam_competitor_observation_action", None),
+        (
+            "segment-proposal",
+            M + "kam_proposal_action",
+            ("kam.proposal", [("state", "=", "to_approve")]),
+        ),
     ],
     "anna": [
         ("today", M + "kam_visit_action_open_today", None),
@@ -72,6 +97,13 @@ PAGES = {
         ),
         ("trainings", M + "kam_training_action", None),
         ("plans", M + "kam_plan_action", None),
+        # issue 18: the week planned by area and travel order
+        ("plan-the-week", M + "kam_visit_planner_action", None),
+        # issue 15: prospects and relationship maps
+        ("prospects", M + "res_partner_action_prospects_open", None),
+        ("relationship-map", M + "res_partner_action_relationship_map", None),
+        # issue 13: promises to pay
+        ("collection", M + "kam_collection_action_action", None),
     ],
     "sofia": [
         ("orders-to-enter", M + "sale_order_action_to_enter", None),
@@ -81,6 +113,9 @@ PAGES = {
             ("sale.order", [("partner_id.is_key_account", "=", True)]),
         ),
         ("contracts", M + "kam_contract_action", None),
+        # issue 13: fulfilment and acts
+        ("fulfilment", M + "sale_order_action_fulfilment", None),
+        ("acts", M + "kam_act_action", None),
     ],
 }
 
