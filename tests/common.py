@@ -48,6 +48,10 @@ class KamCommon(AccountTestInvoicingCommon):
         )
         cls.account_1 = cls._key_account("Account One", cls.kam_1, tier="a")
         cls.account_2 = cls._key_account("Account Two", cls.kam_2, tier="c")
+        # the tests type the order amounts they need; a price typed below the list
+        # price is a discount that needs authority (duty 2.9), so the products
+        # they sell list at a price below any amount they type
+        (cls.product_a | cls.product_b).list_price = 1.0
 
     @contextmanager
     def assertRaisesMessage(self, exception, regex):

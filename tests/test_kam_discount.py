@@ -77,6 +77,25 @@ class TestKamDiscountAuthority(KamDiscountCommon):
         self.assertEqual(order.validation_status, "no")
         self.assertFalse(order.kam_discount_escalated)
 
+    def test_a_price_typed_below_the_list_price_is_a_discount(self):
+        """A KAM who cuts the unit price instead of giving a discount grants a
+        discount all the same: the cut and the line discount add up."""
+        self.product_a.list_price = 100.0
+        order = self._order(0.0)
+        line = order.order_line
+        line.price_unit = 95.0  # 5 % below the list price
+        self.assertFalse(order.kam_discount_needs_approval)
+        line.discount = 5.0  # 1 - 0.95 x 0.95 = 9.75 %: still within 10 %
+        self.assertFalse(order.kam_discount_needs_approval)
+        line.write({"price_unit": 85.0, "discount": 0.0})  # 15 % cut
+        self.assertTrue(order.kam_discount_needs_approval)
+        self.assertIn("15 %", order.kam_discount_reason)
+        with self.assertRaisesMessage(UserError, "authority"):
+            order.action_confirm()
+        # a price above the list price leaves the discount as given
+        line.write({"price_unit": 120.0, "discount": 10.0})
+        self.assertFalse(order.kam_discount_needs_approval)
+
     def test_above_authority_waits_for_the_head_of_sales(self):
         order = self._order(15.0)
         self.assertTrue(order.kam_discount_needs_approval)

@@ -31,19 +31,46 @@ class SaleOrderLine(models.Model):
 
     def _kam_granted_discount(self):
         """The discount (%) the KAM grants on the line: its discount less the one
-        its pricelist rule shows (a price-list column's own discount is none)."""
+        its pricelist rule shows (a price-list column's own discount is none),
+        combined with a unit price typed below the price the pricelist gives (a
+        price cut is a discount too). Promotion rewards, down payments and combos
+        are not the KAM's discounts."""
         self.ensure_one()
-        discount = self.discount
-        if not discount or not self.pricelist_item_id._show_discount():
-            return discount
+        if (
+            self.display_type
+            or self.is_downpayment
+            or self.is_reward_line
+            or self.combo_item_id
+            or self.product_type == "combo"
+            or not self.product_id
+        ):
+            return 0.0
         line = self.with_company(self.company_id)
-        base_price = line._get_pricelist_price_before_discount()
-        if not base_price:
-            return discount
-        pricelist_discount = (
-            (base_price - line._get_pricelist_price()) / base_price * 100
+        discount = self.discount
+        if discount and self.pricelist_item_id._show_discount():
+            base_price = line._get_pricelist_price_before_discount()
+            if base_price:
+                shown = (base_price - line._get_pricelist_price()) / base_price * 100
+                discount = max(discount - max(shown, 0.0), 0.0)
+        column_price = line._kam_column_price()
+        cut = 0.0
+        if self.currency_id.compare_amounts(self.price_unit, column_price) < 0:
+            cut = 1.0 - max(self.price_unit, 0.0) / column_price
+        return (1.0 - (1.0 - cut) * (1.0 - discount / 100.0)) * 100.0
+
+    def _kam_column_price(self):
+        """The unit price the line's pricelist gives, computed as Odoo sets a
+        line's price (taxes included or not as the product's, fiscal position
+        applied): never read from a field the client sends."""
+        self.ensure_one()
+        price = self._get_display_price()
+        fiscal_position = self.order_id.fiscal_position_id
+        if not fiscal_position:
+            return price  # only a fiscal position adapts it to other taxes
+        taxes = self.product_id.taxes_id._filter_taxes_by_company(self.company_id)
+        return self.product_id._get_tax_included_unit_price_from_price(
+            price, product_taxes=taxes, fiscal_position=fiscal_position
         )
-        return max(discount - max(pricelist_discount, 0.0), 0.0)
 
     # --- a change of the terms voids the discount review of the order ---------
     @api.model_create_multi
