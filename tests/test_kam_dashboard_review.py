@@ -293,3 +293,42 @@ class TestKamDashboardReview(KamCommon):
             )._render_qweb_pdf(REVIEW, res_ids=self.account_1.ids)
         self.assertEqual(report_format, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
+
+    def test_review_queries_do_not_grow(self):
+        """The review gathers its data in grouped queries: printing three accounts
+        with more history costs the queries of one."""
+        extra = self._key_account("Account Three", self.kam_1)
+        self._invoice(extra, self.today - timedelta(days=10), 300.0)
+        self._invoice(extra, self.today - timedelta(days=100), 200.0)
+        for days in (-5, -15, -25):
+            self._visit(extra, days, outcome="Checked the shelf")
+        self.env["res.partner"].create(
+            [{"name": f"Contact {n}", "parent_id": extra.id} for n in range(3)]
+        )
+        competitor = self.env["kam.competitor"].create({"name": "Other Rival"})
+        self.env["kam.competitor.observation"].create(
+            [
+                {
+                    "competitor_id": competitor.id,
+                    "partner_id": extra.id,
+                    "product_id": product.id,
+                    "price": 5.0,
+                    "date": self.today - timedelta(days=n),
+                }
+                for n, product in enumerate(self.product_a | self.product_b)
+            ]
+        )
+        for summary in ("Call back", "Send samples"):
+            extra.activity_schedule(
+                "mail.mail_activity_data_todo", summary=summary, user_id=self.kam_1.id
+            )
+        Review = self.env["report.kam_management.report_key_account_review"]
+        # warm the caches (groups, record rules) once
+        Review.with_user(self.head)._kam_review_data(self.account_1)
+        counts = []
+        for partners in (self.account_1, self.account_1 | self.account_2 | extra):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            Review.with_user(self.head)._kam_review_data(partners)
+            counts.append(self.env.cr.sql_log_count - before)
+        self.assertEqual(counts[0], counts[1])
