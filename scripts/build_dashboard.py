@@ -5,7 +5,8 @@
 
 The files land in kam_management/data/files/; data/kam_dashboard_data.xml loads them.
 The data comes from the models' record rules, computed as the viewing user: a head of
-sales sees every account, a KAM their own. Edit this script, not the JSON.
+sales sees every account, a KAM their own. Edit this script, not the JSON (then
+`bash scripts/lint.sh` formats the JSON with prettier).
 """
 
 import json
@@ -47,8 +48,7 @@ def pivot(pid, name, model, rows, measures, domain=None, columns=None, sort=None
             else {"id": m, "fieldName": m}
             for m, label in measures
         ],
-        "sortedColumn": sort
-        and {"measure": sort, "order": "desc", "domain": []},
+        "sortedColumn": sort and {"measure": sort, "order": "desc", "domain": []},
         "fieldMatching": {PERIOD: MATCH[model]} if model in MATCH else {},
     }
 
@@ -226,7 +226,9 @@ def dashboard():
         scorecard("kam-kpi-revenue", "Revenue", "Data!B2", 0, "#EFF6FF"),
         scorecard("kam-kpi-achievement", "Plan achievement", "Data!B5", 220, "#EFF6FF"),
         scorecard("kam-kpi-overdue", "Overdue", "Data!B6", 440, "#FFF7ED"),
-        scorecard("kam-kpi-visits", "Visits done vs planned", "Data!B9", 660, "#EFF6FF"),
+        scorecard(
+            "kam-kpi-visits", "Visits done vs planned", "Data!B9", 660, "#EFF6FF"
+        ),
         scorecard("kam-kpi-risk", "Accounts at risk", "Data!B10", 880, "#FEF2F2"),
         {
             "id": chart_id,

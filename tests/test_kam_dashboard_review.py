@@ -109,10 +109,10 @@ class TestKamDashboardReview(KamCommon):
 
     # --- dashboard -----------------------------------------------------------
     def test_dashboard_definition(self):
-        self.assertEqual(self.dashboard.group_ids, self.env.ref("kam_management.group_kam_user"))
         self.assertEqual(
-            self.dashboard.main_data_model_ids.model, "kam.revenue.report"
+            self.dashboard.group_ids, self.env.ref("kam_management.group_kam_user")
         )
+        self.assertEqual(self.dashboard.main_data_model_ids.model, "kam.revenue.report")
         self.assertTrue(self.dashboard.sample_dashboard_file_path)
         self.assertTrue(self.dashboard._get_sample_dashboard())
         used = fields_in_spreadsheet(self._data())
@@ -141,7 +141,9 @@ class TestKamDashboardReview(KamCommon):
         aggregates = []
         for measure in pivot["measures"]:
             name = measure["fieldName"]
-            aggregator = "count" if name == "__count" else Model._fields[name].aggregator
+            aggregator = (
+                "count" if name == "__count" else Model._fields[name].aggregator
+            )
             aggregates.append(name if name == "__count" else f"{name}:{aggregator}")
         groupby = [row["fieldName"] for row in pivot["rows"]]
         return Model.formatted_read_group(pivot["domain"], groupby, aggregates)
@@ -236,7 +238,9 @@ class TestKamDashboardReview(KamCommon):
 
     def test_review_figures(self):
         report = self.env.ref("kam_management.action_report_key_account_review")
-        self.assertEqual(report.group_ids, self.env.ref("kam_management.group_kam_user"))
+        self.assertEqual(
+            report.group_ids, self.env.ref("kam_management.group_kam_user")
+        )
         self.assertEqual(report.binding_model_id.model, "res.partner")
         for user in (self.kam_1, self.head):
             html = self._html(user, self.account_1)

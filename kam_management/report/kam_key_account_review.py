@@ -110,7 +110,10 @@ class ReportKeyAccountReview(models.AbstractModel):
             }
             for partner in partners
         }
-        in_company = [("partner_id", "in", partners.ids), ("company_id", "=", company.id)]
+        in_company = [
+            ("partner_id", "in", partners.ids),
+            ("company_id", "=", company.id),
+        ]
 
         # revenue by month (the one revenue definition) against the monthly targets
         # of the running individual plans
