@@ -70,11 +70,11 @@ def link(label, model, view, domain, group_by, measure=None):
     return f"[{label}](odoo://view/{json.dumps(data, separators=(',', ':'))})"
 
 
-def scorecard(fid, title, key, x, color):
+def scorecard(fid, title, key, x, color, humanize=False):
     return {
         "id": fid,
         "tag": "chart",
-        "width": 210,
+        "width": 200,
         "height": 101,
         "col": 0,
         "row": 0,
@@ -88,7 +88,7 @@ def scorecard(fid, title, key, x, color):
             "baselineMode": "text",
             "baselineColorDown": "#DC6965",
             "baselineColorUp": "#00A04A",
-            "humanize": False,
+            "humanize": humanize,
         },
     }
 
@@ -100,8 +100,16 @@ def dashboard():
         ["kam_health_at_risk", "=", True],
     ]
     open_visits = [["state", "!=", "cancelled"]]
+    key_accounts = [["is_key_account", "=", True]]
     pivots = {
-        "1": pivot("1", "Revenue", "kam.revenue.report", [], [("amount", "Revenue")]),
+        "1": pivot(
+            "1",
+            "Revenue",
+            "kam.revenue.report",
+            [],
+            [("amount", "Revenue")],
+            domain=key_accounts,
+        ),
         "2": pivot(
             "2",
             "Plan achievement by KAM",
@@ -180,7 +188,7 @@ def dashboard():
         "Revenue by KAM and month",
         "kam.revenue.report",
         "graph",
-        [],
+        key_accounts,
         ["date:month", "kam_user_id"],
         "amount",
     )
@@ -194,7 +202,7 @@ def dashboard():
             ["user_id"],
             "target_amount",
         ),
-        "A23": "=PIVOT(2, 10)",
+        "A23": "=PIVOT(2, 8)",
         "E22": link(
             "Overdue by KAM",
             "kam.aging.report",
@@ -203,37 +211,37 @@ def dashboard():
             ["kam_user_id"],
             "overdue_amount",
         ),
-        "E23": "=PIVOT(3, 10)",
-        "A38": link("Accounts at risk", "res.partner", "list", at_risk, []),
-        "A39": '=ODOO.LIST.HEADER(1,"name")',
-        "B39": '=ODOO.LIST.HEADER(1,"kam_user_id")',
-        "C39": '=ODOO.LIST.HEADER(1,"kam_tier")',
-        "D39": '=ODOO.LIST.HEADER(1,"kam_health_score")',
-        "A52": link(
+        "E23": "=PIVOT(3, 8)",
+        "A36": link("Accounts at risk", "res.partner", "list", at_risk, []),
+        "A37": '=ODOO.LIST.HEADER(1,"name")',
+        "B37": '=ODOO.LIST.HEADER(1,"kam_user_id")',
+        "C37": '=ODOO.LIST.HEADER(1,"kam_tier")',
+        "D37": '=ODOO.LIST.HEADER(1,"kam_health_score")',
+        "A50": link(
             "Visits done vs planned by KAM",
             "kam.visit",
             "pivot",
             open_visits,
             ["user_id"],
         ),
-        "A53": "=PIVOT(4, 10)",
+        "A51": "=PIVOT(4, 10)",
     }
     for row in range(1, 11):
         for col, field in zip("ABCD", lists["1"]["columns"], strict=True):
-            cells[f"{col}{39 + row}"] = f'=ODOO.LIST(1,{row},"{field}")'
+            cells[f"{col}{37 + row}"] = f'=ODOO.LIST(1,{row},"{field}")'
     chart_id = "kam-revenue-by-kam-month"
     figures = [
-        scorecard("kam-kpi-revenue", "Revenue", "Data!B2", 0, "#EFF6FF"),
-        scorecard("kam-kpi-achievement", "Plan achievement", "Data!B5", 220, "#EFF6FF"),
-        scorecard("kam-kpi-overdue", "Overdue", "Data!B6", 440, "#FFF7ED"),
+        scorecard("kam-kpi-revenue", "Revenue", "Data!B2", 0, "#EFF6FF", True),
+        scorecard("kam-kpi-achievement", "Plan achievement", "Data!B5", 210, "#EFF6FF"),
+        scorecard("kam-kpi-overdue", "Overdue", "Data!B6", 420, "#FFF7ED", True),
         scorecard(
-            "kam-kpi-visits", "Visits done vs planned", "Data!B9", 660, "#EFF6FF"
+            "kam-kpi-visits", "Visits done vs planned", "Data!B9", 630, "#EFF6FF"
         ),
-        scorecard("kam-kpi-risk", "Accounts at risk", "Data!B10", 880, "#FEF2F2"),
+        scorecard("kam-kpi-risk", "Accounts at risk", "Data!B10", 840, "#FEF2F2"),
         {
             "id": chart_id,
             "tag": "chart",
-            "width": 1090,
+            "width": 1030,
             "height": 344,
             "col": 0,
             "row": 0,
@@ -254,7 +262,7 @@ def dashboard():
                 "searchParams": {
                     "comparison": None,
                     "context": {},
-                    "domain": [],
+                    "domain": key_accounts,
                     "groupBy": ["date:month", "kam_user_id"],
                     "orderBy": [],
                 },
@@ -266,7 +274,7 @@ def dashboard():
             },
         },
     ]
-    titles = ["A6", "A22", "E22", "A38", "A52"]
+    titles = ["A6", "A22", "E22", "A36", "A50"]
     sheet = {
         "id": "kam_dashboard",
         "name": "Dashboard",
