@@ -36,6 +36,8 @@
         "data/kam_promotion_data.xml",
         "data/kam_proposal_data.xml",
         "data/kam_discount_data.xml",
+        "data/kam_dashboard_data.xml",
+        "report/kam_key_account_review.xml",
         "views/kam_segment_views.xml",
         "views/kam_reason_views.xml",
         "views/res_partner_views.xml",

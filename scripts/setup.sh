@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent set-up shared by `make demo` and `make test`:
-#   Debian packages (as root), Odoo source, project venv, PostgreSQL, odoo config.
+#   Debian packages (as root; wkhtmltopdf for PDF reports), Odoo source, project venv, PostgreSQL, odoo config.
 # Prints nothing to stdout but the config path at the end (scripts source it via env.sh).
 set -euo pipefail
 
@@ -19,6 +19,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     for pkg in postgresql libpq-dev libldap2-dev libsasl2-dev; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
+    # PDF reports (the Key Account Review, acts): Odoo prints through wkhtmltopdf
+    command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing Debian packages: ${missing[*]}"
         apt-get update -qq >&2

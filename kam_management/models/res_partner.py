@@ -195,6 +195,7 @@ class ResPartner(models.Model):
         string="Figures Visible",
         compute="_compute_kam_kpis",
         compute_sudo=True,
+        search="_search_kam_figures_visible",
         groups=KAM_GROUP,
         help="The user may see this account's figures (their own account, or a head "
         "of sales): the others' are shown as nothing, not as zero.",
@@ -366,6 +367,19 @@ class ResPartner(models.Model):
         if self.env.user.has_group(KAM_MANAGER_GROUP):
             return commercial
         return commercial.filtered(lambda p: p.kam_user_id == self.env.user)
+
+    def _search_kam_figures_visible(self, operator, value):
+        """The partners of _kam_kpi_partners, as a domain (the dashboard's at-risk
+        list: a KAM's own accounts, all for a head of sales)."""
+        if operator not in ("in", "not in", "=", "!="):
+            return NotImplemented
+        values = value if operator in ("in", "not in") else [value]
+        positive = (True in values) == (operator in ("in", "="))
+        visible = Domain("commercial_partner_id.is_key_account", "=", True)
+        user = self.env.user
+        if not user.has_group(KAM_MANAGER_GROUP):
+            visible &= Domain("commercial_partner_id.kam_user_id", "=", user.id)
+        return visible if positive else ~visible
 
     @api.model
     def _kam_revenue_date_from(self, today=None):

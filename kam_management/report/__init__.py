@@ -5,3 +5,4 @@ from . import account_invoice_report
 from . import kam_aging_report
 from . import kam_fulfilment_report
 from . import kam_return_report
+from . import kam_key_account_review
