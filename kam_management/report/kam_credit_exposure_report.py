@@ -85,6 +85,9 @@ class KamCreditExposureReport(models.Model):
                 ]
             )
         )
+        # OCA's risk figures are computed, not stored: never an earlier value
+        # left in the cache
+        partners.invalidate_recordset(["risk_total", "risk_invoice_unpaid"])
         rows = []
         for partner in partners:
             limit = partner.credit_limit
