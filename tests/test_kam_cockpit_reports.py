@@ -513,3 +513,80 @@ class TestKamReportingMenu(KamCommon):
             if action._name == "ir.actions.act_window":
                 with self.subTest(action=xmlid):
                     self.assertTrue(action.help, xmlid)
+
+
+@tagged("post_install", "-at_install", "kam")
+class TestKamMyWeek(KamCommon):
+    def test_my_week(self):
+        today = date.today()
+        week_end = today + timedelta(days=6 - today.weekday())
+        Visit = self.env["kam.visit"]
+        mine_today = Visit.create(
+            {
+                "partner_id": self.account_1.id,
+                "user_id": self.kam_1.id,
+                "date_start": datetime.combine(today, time(10)),
+            }
+        )
+        next_week = Visit.create(
+            {
+                "partner_id": self.account_1.id,
+                "user_id": self.kam_1.id,
+                "date_start": datetime.combine(week_end + timedelta(days=2), time(10)),
+            }
+        )
+        theirs = Visit.create(
+            {
+                "partner_id": self.account_2.id,
+                "user_id": self.kam_2.id,
+                "date_start": datetime.combine(today, time(11)),
+            }
+        )
+        invoice = self._invoice(
+            self.account_1,
+            today - timedelta(days=40),
+            100.0,
+            due_date=today - timedelta(days=30),
+        )
+        with freeze_time(today - timedelta(days=5)):
+            # as the test user: a KAM reads only the invoices they are the
+            # salesperson of
+            promise = (
+                self.env["kam.collection.action"]
+                .create(
+                    {
+                        "user_id": self.kam_1.id,
+                        "partner_id": self.account_1.id,
+                        "action_type": "call",
+                        "invoice_ids": [Command.set(invoice.ids)],
+                        "promised_date": today - timedelta(days=2),
+                        "promised_amount": 50.0,
+                    }
+                )
+            )
+        assignment = self.account_1.with_user(self.head).activity_schedule(
+            ASSIGNMENT, date_deadline=today, user_id=self.kam_1.id
+        )
+        later = self.account_1.with_user(self.head).activity_schedule(
+            ASSIGNMENT, date_deadline=week_end + timedelta(days=10), user_id=self.kam_1.id
+        )
+
+        action = self.env["res.users"].with_user(self.kam_1)._kam_action_my_week()
+        self.assertEqual(action["res_id"], self.kam_1.id)
+        week = self.env["res.users"].with_user(self.kam_1).browse(action["res_id"])
+        self.assertIn(mine_today, week.kam_week_visit_ids)
+        self.assertNotIn(next_week, week.kam_week_visit_ids)
+        self.assertNotIn(theirs, week.kam_week_visit_ids)
+        self.assertEqual(week.kam_week_promise_ids, promise)
+        self.assertIn(assignment, week.kam_week_activity_ids)
+        self.assertNotIn(later, week.kam_week_activity_ids)
+        # another user's week is nothing to them
+        other = self.env["res.users"].with_user(self.kam_1).browse(self.kam_2.id)
+        self.assertFalse(other.kam_week_visit_ids)
+        # the screen loads for a KAM (the phone uses the same form)
+        views = (
+            self.env["res.users"]
+            .with_user(self.kam_1)
+            .get_views([(action["views"][0][0], "form")])
+        )
+        self.assertIn("kam_week_visit_ids", views["views"]["form"]["arch"])

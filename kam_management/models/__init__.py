@@ -41,3 +41,4 @@ from . import kam_competitor_observation
 from . import kam_proposal
 from . import kam_proposal_line
 from . import mail_activity
+from . import res_users
