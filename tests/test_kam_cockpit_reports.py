@@ -91,8 +91,7 @@ class TestKamAssignments(KamCommon):
 
         Report = self.env["kam.assignment.report"]
         status = {
-            row.activity_id: row
-            for row in Report.with_user(self.head).search([])
+            row.activity_id: row for row in Report.with_user(self.head).search([])
         }
         self.assertEqual(status[on_time].status, "done_on_time")
         self.assertEqual(status[late].status, "done_late")
@@ -312,7 +311,9 @@ class TestKamCockpitReports(KamCommon):
             ("date", "=", self.month),
             ("partner_id", "in", (self.account_1 | self.account_2).ids),
         ]
-        rows = {row.partner_id: row for row in Report.with_user(self.head).search(domain)}
+        rows = {
+            row.partner_id: row for row in Report.with_user(self.head).search(domain)
+        }
         self.assertEqual(rows[self.account_1].visits_required, due_a)
         self.assertEqual(rows[self.account_1].visits_done, due_a)
         self.assertEqual(rows[self.account_1].covered_count, 1)
@@ -497,11 +498,16 @@ class TestKamReportingMenu(KamCommon):
         expected_actions = {
             str(self.env.ref(f"kam_management.{xmlid}")) for xmlid in expected
         }
-        self.assertLessEqual(expected_actions, self._actions_under(reporting, self.head))
+        self.assertLessEqual(
+            expected_actions, self._actions_under(reporting, self.head)
+        )
         # the pay and credit reports are in a KAM's menu too (their own figures);
         # sales support has no Reporting menu
         kam_actions = self._actions_under(reporting, self.kam_1)
-        for xmlid in ("kam_plan_result_report_action_pay", "kam_credit_exposure_report_action"):
+        for xmlid in (
+            "kam_plan_result_report_action_pay",
+            "kam_credit_exposure_report_action",
+        ):
             self.assertIn(str(self.env.ref(f"kam_management.{xmlid}")), kam_actions)
         self.assertNotIn(
             reporting.id,
@@ -551,24 +557,23 @@ class TestKamMyWeek(KamCommon):
         with freeze_time(today - timedelta(days=5)):
             # as the test user: a KAM reads only the invoices they are the
             # salesperson of
-            promise = (
-                self.env["kam.collection.action"]
-                .create(
-                    {
-                        "user_id": self.kam_1.id,
-                        "partner_id": self.account_1.id,
-                        "action_type": "call",
-                        "invoice_ids": [Command.set(invoice.ids)],
-                        "promised_date": today - timedelta(days=2),
-                        "promised_amount": 50.0,
-                    }
-                )
+            promise = self.env["kam.collection.action"].create(
+                {
+                    "user_id": self.kam_1.id,
+                    "partner_id": self.account_1.id,
+                    "action_type": "call",
+                    "invoice_ids": [Command.set(invoice.ids)],
+                    "promised_date": today - timedelta(days=2),
+                    "promised_amount": 50.0,
+                }
             )
         assignment = self.account_1.with_user(self.head).activity_schedule(
             ASSIGNMENT, date_deadline=today, user_id=self.kam_1.id
         )
         later = self.account_1.with_user(self.head).activity_schedule(
-            ASSIGNMENT, date_deadline=week_end + timedelta(days=10), user_id=self.kam_1.id
+            ASSIGNMENT,
+            date_deadline=week_end + timedelta(days=10),
+            user_id=self.kam_1.id,
         )
 
         action = self.env["res.users"].with_user(self.kam_1)._kam_action_my_week()

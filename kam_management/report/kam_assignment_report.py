@@ -26,7 +26,7 @@ class KamAssignmentReport(models.Model):
     res_model = fields.Char(string="Document Model", readonly=True)
     res_name = fields.Char(string="Document", readonly=True)
     user_id = fields.Many2one("res.users", string="Assigned To", readonly=True)
-    assigned_by_id = fields.Many2one("res.users", string="Assigned By", readonly=True)
+    assigned_by_id = fields.Many2one("res.users", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     date_deadline = fields.Date(string="Deadline", readonly=True)
     date_done = fields.Date(string="Done On", readonly=True)

@@ -61,9 +61,7 @@ class KamPlanResultReport(models.Model):
         digits=(16, 1),
         help="Invoiced revenue / target revenue of the group.",
     )
-    target_active_accounts = fields.Integer(
-        string="Target Active Accounts", readonly=True
-    )
+    target_active_accounts = fields.Integer(readonly=True)
     actual_active_accounts = fields.Integer(string="Active Accounts", readonly=True)
     active_achievement = fields.Float(
         string="Active Accounts Achievement (%)",
@@ -71,7 +69,7 @@ class KamPlanResultReport(models.Model):
         aggregator="avg",
         digits=(16, 1),
     )
-    target_new_accounts = fields.Integer(string="Target New Accounts", readonly=True)
+    target_new_accounts = fields.Integer(readonly=True)
     actual_new_accounts = fields.Integer(string="New Accounts", readonly=True)
     new_achievement = fields.Float(
         string="New Accounts Achievement (%)",

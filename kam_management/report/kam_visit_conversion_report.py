@@ -19,7 +19,7 @@ class KamVisitConversionReport(models.Model):
     _order = "date desc, id desc"
     _rec_name = "visit_id"
 
-    visit_id = fields.Many2one("kam.visit", string="Visit", readonly=True)
+    visit_id = fields.Many2one("kam.visit", readonly=True)
     visit_type = fields.Selection(
         [("visit", "Visit"), ("call", "Call")], string="Type", readonly=True
     )

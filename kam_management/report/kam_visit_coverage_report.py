@@ -40,7 +40,7 @@ class KamVisitCoverageReport(models.Model):
         string="Visit Interval (days)", readonly=True, aggregator="max"
     )
     visits_required = fields.Integer(string="Visits Due", readonly=True)
-    visits_done = fields.Integer(string="Visits Done", readonly=True)
+    visits_done = fields.Integer(readonly=True)
     due_count = fields.Integer(string="Accounts Due", readonly=True)
     covered_count = fields.Integer(string="Accounts Visited Enough", readonly=True)
     coverage = fields.Float(
