@@ -56,12 +56,39 @@ class TestKamAssignments(KamCommon):
                 self.account_1.with_user(user).activity_schedule(
                     ASSIGNMENT, user_id=self.kam_2.id
                 )
-        # nor by changing the type of an activity of theirs
+        # nor by changing the type of an activity of theirs, nor through a default
         todo = self.account_1.with_user(self.kam_1).activity_schedule(
             "mail.mail_activity_data_todo", user_id=self.kam_1.id
         )
         with self.assertRaisesMessage(AccessError, "Only a head of sales"):
             todo.with_user(self.kam_1).activity_type_id = self.env.ref(ASSIGNMENT)
+        with self.assertRaisesMessage(AccessError, "Only a head of sales"):
+            self.env["mail.activity"].with_user(self.kam_1).with_context(
+                default_activity_type_id=self.env.ref(ASSIGNMENT).id
+            ).create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "res_id": self.account_1.id,
+                    "user_id": self.kam_2.id,
+                }
+            )
+        # the assignee neither moves the deadline, hands it on nor deletes it;
+        # they mark it done
+        given = self._assign(self.account_1, self.kam_1, self.today)
+        for vals in (
+            {"date_deadline": self.today + timedelta(days=30)},
+            {"user_id": self.kam_2.id},
+        ):
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesMessage(AccessError, "Only a head of sales"),
+            ):
+                given.with_user(self.kam_1).write(vals)
+        with self.assertRaisesMessage(AccessError, "Only a head of sales"):
+            given.with_user(self.kam_1).unlink()
+        given.with_user(self.kam_1).action_done()
+        self.assertFalse(given.active)
+        self.assertEqual(given.date_done, self.today)
         # a head of sales gives one on an account and on a KAM document
         visit = self.env["kam.visit"].create(
             {

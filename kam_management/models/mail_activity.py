@@ -5,38 +5,51 @@ from .workflow import require_group
 
 ASSIGNMENT_TYPE = "kam_management.mail_activity_type_kam_assignment"
 
+# what only a head of sales sets on an assignment: the assignee marks it done
+ASSIGNMENT_FIELDS = ("activity_type_id", "user_id", "date_deadline")
+
 
 class MailActivity(models.Model):
     """Assignments (duty 2.23): an activity of the type "Assignment" is given by a
     head of sales only. The type is a generic one (no model): it works on an
-    account and on any KAM document. The assignee marks it done as any activity;
-    Odoo 19 keeps it archived with its done date, which the assignment analysis
+    account and on any KAM document. The assignee marks it done as any activity
+    but neither moves its deadline, hands it on nor deletes it. Odoo 19 keeps a
+    done activity archived with its done date, which the assignment analysis
     (kam.assignment.report) reads."""
 
     _inherit = "mail.activity"
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._kam_check_assignment({vals.get("activity_type_id") for vals in vals_list})
-        return super().create(vals_list)
+        activities = super().create(vals_list)
+        # checked on the result: the type may come from a default (context)
+        activities._kam_check_assignment()
+        return activities
 
     def write(self, vals):
+        if any(name in vals for name in ASSIGNMENT_FIELDS):
+            self._kam_check_assignment()
+        result = super().write(vals)
         if "activity_type_id" in vals:
-            self._kam_check_assignment({vals["activity_type_id"]})
-        return super().write(vals)
+            self._kam_check_assignment()
+        return result
 
-    @api.model
-    def _kam_check_assignment(self, type_ids):
-        """Only a head of sales gives an assignment: checked on the server, the
-        activity type being a field any activity's author may set over RPC."""
+    def unlink(self):
+        self._kam_check_assignment()
+        return super().unlink()
+
+    def _kam_check_assignment(self):
+        """Only a head of sales gives, changes or deletes an assignment: checked on
+        the server, the activity's fields being what any author may send over
+        RPC."""
         if self.env.su:
             return
         assignment = self.env.ref(ASSIGNMENT_TYPE, raise_if_not_found=False)
-        if assignment and assignment.id in type_ids:
+        if assignment and assignment in self.activity_type_id:
             require_group(
                 self.env,
                 KAM_MANAGER_GROUP,
-                self.env._("Only a head of sales gives assignments."),
+                self.env._("Only a head of sales gives or changes assignments."),
             )
 
     @api.model
