@@ -73,6 +73,9 @@
         "views/kam_promotion_views.xml",
         "views/kam_competitor_views.xml",
         "views/kam_proposal_views.xml",
+        "data/kam_assignment_data.xml",
+        "views/kam_cockpit_report_views.xml",
+        "views/res_users_my_week_views.xml",
         "views/kam_management_menus.xml",
     ],
     "assets": {

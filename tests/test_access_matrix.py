@@ -277,6 +277,15 @@ sale.order.kam_discount_reason           r    -    r    r    -    r    -    -   
 sale.order.kam_discount_escalated        r    -    r    r    -    r    -    -    -    -
 sale.order.kam_discount_terms            r    -    r    r    -    r    -    -    -    -
 sale.report.kam_discount_escalated       r    -    r    r    -    -    -    -    -    -
+# the head of sales' reports (issue 16): a KAM reads their own figures (assignments
+# given to them, their accounts' visit coverage and credit exposure, their visits'
+# conversion, their plans' results and pay), heads of sales all; sales support and the
+# others nothing; nobody writes
+kam.assignment.report                    r    -    r    -    -    -    -    -    -    -
+kam.visit.coverage.report                r    -    r    -    -    -    -    -    -    -
+kam.visit.conversion.report              r    -    r    -    -    -    -    -    -    -
+kam.plan.result.report                   r    -    r    -    -    -    -    -    -    -
+kam.credit.exposure.report               r    -    r    -    -    -    -    -    -    -
 """
 
 # Models and fields of kam_management deliberately not in the matrix, and why.
@@ -643,6 +652,43 @@ class TestKamAccessMatrix(KamCommon):
         cls.promotion_running.with_user(cls.head).action_approve()
         assert cls.promotion_running.state == "running", "the programme does not run"
         cls._setup_intel_records()
+        cls._setup_cockpit_records()
+
+    @classmethod
+    def _setup_cockpit_records(cls):
+        """A row of each of the head of sales' reports (issue 16)."""
+        kam = cls.kam_1
+        assignment = cls.account.with_user(cls.head).activity_schedule(
+            "kam_management.mail_activity_type_kam_assignment",
+            date_deadline=fields.Date.to_date("2026-06-20"),
+            user_id=kam.id,
+        )
+        visit_done = (
+            cls.env["kam.visit"]
+            .with_user(kam)
+            .create(
+                {
+                    "partner_id": cls.account.id,
+                    "company_id": cls.company_a.id,
+                    "date_start": "2026-05-04 09:00:00",
+                }
+            )
+        )
+        visit_done.action_done()
+        cls.cockpit_rows = {}
+        for model, domain in (
+            ("kam.assignment.report", [("activity_id", "=", assignment.id)]),
+            (
+                "kam.visit.coverage.report",
+                [("partner_id", "=", cls.account.id), ("date", "=", "2026-06-01")],
+            ),
+            ("kam.visit.conversion.report", [("visit_id", "=", visit_done.id)]),
+            ("kam.plan.result.report", [("plan_id", "=", cls.plan_draft.id)]),
+            ("kam.credit.exposure.report", [("partner_id", "=", cls.account.id)]),
+        ):
+            row = cls.env[model].sudo().search(domain, limit=1)
+            assert row, f"no {model} row"
+            cls.cockpit_rows[model] = row
 
     @classmethod
     def _setup_intel_records(cls):
@@ -1058,6 +1104,7 @@ class TestKamAccessMatrix(KamCommon):
                 {"provider": "Matrix Academy"},
             ),
             **self._intel_subjects(for_account),
+            **self._cockpit_subjects(),
             "kam.visit.planner": Subject(
                 self.env["kam.visit.planner"],
                 "c",
@@ -1311,6 +1358,26 @@ class TestKamAccessMatrix(KamCommon):
             }
         )
         return subjects
+
+    def _cockpit_subjects(self):
+        """The head of sales' reports (issue 16): read only."""
+        fields_read = {
+            "kam.assignment.report": ["user_id", "status", "days_late"],
+            "kam.visit.coverage.report": ["partner_id", "visits_done", "coverage"],
+            "kam.visit.conversion.report": ["visit_id", "order_count", "amount"],
+            "kam.plan.result.report": ["plan_id", "achievement", "payout_amount"],
+            "kam.credit.exposure.report": ["partner_id", "risk_total", "headroom"],
+        }
+        return {
+            model: Subject(
+                row,
+                "crwu",
+                fields_read[model],
+                lambda _user, row=row, key=fields_read[model][0]: {key: row[key].id},
+                {fields_read[model][1]: 1},
+            )
+            for model, row in self.cockpit_rows.items()
+        }
 
     def _intel_subjects(self, for_account):
         """Competitors and segment proposals (issue 15)."""

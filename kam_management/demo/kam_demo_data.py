@@ -1164,6 +1164,46 @@ class KamDemoData(models.AbstractModel):
             order.action_confirm()
             order.sudo().date_order = fields.Datetime.now() - timedelta(weeks=weeks)
 
+    @api.model
+    def _generate_assignments(self):
+        """Assignments (duty 2.23): Hector gives each KAM four on their accounts,
+        one done on time, one done late, one overdue and one open."""
+        head = self.env.ref(
+            "kam_management.user_kam_hector_demo", raise_if_not_found=False
+        )
+        if not head:
+            return
+        accounts = self.env["res.partner"].search(
+            [
+                ("is_key_account", "=", True),
+                ("is_company", "=", True),
+                ("kam_user_id", "not in", [False, head.id]),
+            ],
+            order="kam_user_id, id",
+        )
+        today = fields.Date.context_today(self)
+        # (summary, deadline in days from today, done days from today or None)
+        cases = [
+            ("Agree the next year's listing", -10, -12),
+            ("Collect the overdue invoices", -20, -15),
+            ("Present the new range to the buyer", -3, None),
+            ("Check the promotion shelf", 5, None),
+        ]
+        for kam, kam_accounts in accounts.grouped("kam_user_id").items():
+            kam_accounts = kam_accounts.sorted("id")
+            for index, (summary, deadline, done) in enumerate(cases):
+                account = kam_accounts[index % len(kam_accounts)]
+                activity = account.with_user(head).activity_schedule(
+                    "kam_management.mail_activity_type_kam_assignment",
+                    date_deadline=today + timedelta(days=deadline),
+                    user_id=kam.id,
+                    summary=summary,
+                )
+                if done is not None:
+                    activity.with_user(kam).action_done()
+                    # sudo: the demo's done date lies in the past
+                    activity.sudo().date_done = today + timedelta(days=done)
+
 
 def _demo_photo(rng, size=(96, 72)):
     """A small picture of a shelf: coloured facings on grey boards (base64 PNG)."""

@@ -40,3 +40,5 @@ from . import kam_competitor
 from . import kam_competitor_observation
 from . import kam_proposal
 from . import kam_proposal_line
+from . import mail_activity
+from . import res_users

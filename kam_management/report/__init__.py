@@ -6,3 +6,8 @@ from . import kam_aging_report
 from . import kam_fulfilment_report
 from . import kam_return_report
 from . import kam_key_account_review
+from . import kam_assignment_report
+from . import kam_visit_coverage_report
+from . import kam_visit_conversion_report
+from . import kam_plan_result_report
+from . import kam_credit_exposure_report
