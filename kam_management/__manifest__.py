@@ -71,6 +71,8 @@
         "views/kam_promotion_views.xml",
         "views/kam_competitor_views.xml",
         "views/kam_proposal_views.xml",
+        "views/kam_delegation_views.xml",
+        "data/kam_delegation_data.xml",
         "views/kam_management_menus.xml",
     ],
     "assets": {

@@ -40,3 +40,6 @@ from . import kam_competitor
 from . import kam_competitor_observation
 from . import kam_proposal
 from . import kam_proposal_line
+from . import res_users
+from . import ir_rule
+from . import kam_delegation

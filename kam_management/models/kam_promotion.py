@@ -145,7 +145,8 @@ class KamPromotion(models.Model):
             if head:
                 continue
             # sudo: the account's KAM only, to compare with the user
-            others = partners.filtered(lambda p: p.kam_user_id != self.env.user)
+            acting = self.env.user._kam_acting_for()
+            others = partners.filtered(lambda p: p.kam_user_id not in acting)
             if others:
                 raise AccessError(
                     self.env._(

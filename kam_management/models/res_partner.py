@@ -365,7 +365,9 @@ class ResPartner(models.Model):
             return commercial
         if self.env.user.has_group(KAM_MANAGER_GROUP):
             return commercial
-        return commercial.filtered(lambda p: p.kam_user_id == self.env.user)
+        # their own accounts and those of the KAMs they stand in for today
+        acting = self.env.user._kam_acting_for()
+        return commercial.filtered(lambda p: p.kam_user_id in acting)
 
     @api.model
     def _kam_revenue_date_from(self, today=None):
@@ -418,7 +420,7 @@ class ResPartner(models.Model):
         kam = (
             self.env["res.users"]
             if self.env.user.has_group(KAM_MANAGER_GROUP)
-            else self.env.user
+            else self.env.user._kam_acting_for()
         )
         partners = self.env["account.move.line"]._kam_partners_overdue(
             operator, value, kam
@@ -607,9 +609,11 @@ class ResPartner(models.Model):
             )
 
     def _kam_accounts_of_others(self, user):
-        """The key accounts (commercial partners) of ``self`` another KAM manages."""
+        """The key accounts (commercial partners) of ``self`` another KAM manages
+        (not one ``user`` stands in for today)."""
+        acting = user._kam_acting_for()
         return self.commercial_partner_id.filtered(
-            lambda p: p.kam_user_id and p.kam_user_id != user
+            lambda p: p.kam_user_id and p.kam_user_id not in acting
         )
 
     @api.model
@@ -741,7 +745,8 @@ class ResPartner(models.Model):
             or user.has_group(SALES_SUPPORT_GROUP)
         ):
             return commercial
-        return commercial.filtered(lambda p: p.kam_user_id == user)
+        acting = user._kam_acting_for()
+        return commercial.filtered(lambda p: p.kam_user_id in acting)
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_kam_training_figures(self):
@@ -977,7 +982,9 @@ class ResPartner(models.Model):
         )
         if accounts and (
             not user.has_group(KAM_GROUP)
-            or any(account.kam_user_id != user for account in accounts)
+            or any(
+                account.kam_user_id not in user._kam_acting_for() for account in accounts
+            )
         ):
             raise AccessError(
                 self.env._(
@@ -1152,7 +1159,8 @@ class ResPartner(models.Model):
         # computed in sudo for a user: still that user's
         if (self.env.su and user._is_superuser()) or user.has_group(KAM_MANAGER_GROUP):
             return commercial
-        return commercial.filtered(lambda p: p.kam_user_id == self.env.user)
+        acting = user._kam_acting_for()
+        return commercial.filtered(lambda p: p.kam_user_id in acting)
 
     @api.depends("kam_potential_annual")
     @api.depends_context("uid", "company")
