@@ -173,6 +173,16 @@ class TestKamDelegationAccess(KamDelegationCommon):
                     self.kam_2
                 ).requested_limit = 1.0
 
+    def test_deputy_does_not_take_the_account_over(self):
+        self._approved(start=0, end=3)
+        account = self.account_1.with_user(self.kam_2)
+        account.kam_tier = "b"  # a key account setting, as the KAM would
+        self.assertEqual(self.account_1.kam_tier, "b")
+        for kam in (self.kam_2, self.kam_3):
+            with self.assertRaisesMessage(AccessError, "only be changed"):
+                account.kam_user_id = kam
+        self.assertEqual(self.account_1.kam_user_id, self.kam_1)
+
     def test_absent_kam_keeps_access(self):
         self._approved(start=0, end=3)
         everything = dict.fromkeys(self.docs[self.kam_1], True)

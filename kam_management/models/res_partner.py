@@ -596,11 +596,13 @@ class ResPartner(models.Model):
             raise AccessError(
                 self.env._("Only key account managers can change key account settings.")
             )
-        if self._kam_accounts_of_others(user) or vals.get("kam_user_id") not in (
-            None,
-            False,
-            user.id,
-        ):
+        others = self._kam_accounts_of_others(user)
+        if "kam_user_id" in vals:
+            # a deputy works the absent KAM's accounts; they do not take them over
+            others |= self.commercial_partner_id.filtered(
+                lambda p: p.kam_user_id and p.kam_user_id != user
+            )
+        if others or vals.get("kam_user_id") not in (None, False, user.id):
             raise AccessError(
                 self.env._(
                     "Key accounts of another key account manager can only be changed "
