@@ -925,12 +925,22 @@ class TestBadInput(KamCommon):
             create(
                 model,
                 "in the past",
-                {"date_from": str(self.today - timedelta(days=9)), "date_to": yesterday},
+                {
+                    "date_from": str(self.today - timedelta(days=9)),
+                    "date_to": yesterday,
+                },
             ),
-            create(model, "with the absent KAM as deputy", {"deputy_id": self.kam_1.id}),
-            create(model, "with a deputy who is no KAM", {"deputy_id": self.support.id}),
-            create(model, "for another KAM's absence", {"user_id": self.kam_2.id,
-                                                      "deputy_id": self.kam_1.id}),
+            create(
+                model, "with the absent KAM as deputy", {"deputy_id": self.kam_1.id}
+            ),
+            create(
+                model, "with a deputy who is no KAM", {"deputy_id": self.support.id}
+            ),
+            create(
+                model,
+                "for another KAM's absence",
+                {"user_id": self.kam_2.id, "deputy_id": self.kam_1.id},
+            ),
             create(model, "approved", {"state": "approved"}),
             create(model, "with its approver", {"approved_by_id": self.head.id}),
             create(model, "as sales support", {}, user="support"),

@@ -108,7 +108,9 @@ class KamDelegationCommon(KamCommon):
         }
 
     def _on_day(self, offset):
-        return freeze_time(datetime.combine(self.today + timedelta(days=offset), time(12)))
+        return freeze_time(
+            datetime.combine(self.today + timedelta(days=offset), time(12))
+        )
 
 
 @tagged("post_install", "-at_install", "kam")
@@ -135,7 +137,9 @@ class TestKamDelegationAccess(KamDelegationCommon):
                 # the other KAMs' documents stay out of reach
                 self.assertFalse(any(self._visible(self.kam_2, self.kam_3).values()))
         with self._on_day(2):
-            docs = {m: r.with_user(self.kam_2) for m, r in self.docs[self.kam_1].items()}
+            docs = {
+                m: r.with_user(self.kam_2) for m, r in self.docs[self.kam_1].items()
+            }
             # works them as the KAM would: writes, new documents, order lines
             docs["kam.visit"].purpose = "Seen by the deputy"
             docs["kam.credit.check"].requested_limit = 6000.0
@@ -143,14 +147,18 @@ class TestKamDelegationAccess(KamDelegationCommon):
             self.env["kam.credit.check"].with_user(self.kam_2).create(
                 {"partner_id": self.account_1.id, "requested_limit": 100.0}
             )
-            visit = self.env["kam.visit"].with_user(self.kam_2).create(
-                {
-                    "partner_id": self.account_1.id,
-                    "user_id": self.kam_2.id,
-                    "date_start": datetime.combine(
-                        self.today + timedelta(days=2), time(15)
-                    ),
-                }
+            visit = (
+                self.env["kam.visit"]
+                .with_user(self.kam_2)
+                .create(
+                    {
+                        "partner_id": self.account_1.id,
+                        "user_id": self.kam_2.id,
+                        "date_start": datetime.combine(
+                            self.today + timedelta(days=2), time(15)
+                        ),
+                    }
+                )
             )
             self.assertEqual(visit.partner_id, self.account_1)
             self.assertEqual(docs["kam.visit"].purpose, "Seen by the deputy")
@@ -165,9 +173,7 @@ class TestKamDelegationAccess(KamDelegationCommon):
         # after the last day
         with self._on_day(4):
             self.assertEqual(self._visible(self.kam_2, self.kam_1), nothing)
-            self.assertFalse(
-                self.account_1.with_user(self.kam_2).kam_figures_visible
-            )
+            self.assertFalse(self.account_1.with_user(self.kam_2).kam_figures_visible)
             with self.assertRaises(AccessError):
                 self.docs[self.kam_1]["kam.credit.check"].with_user(
                     self.kam_2
@@ -281,7 +287,9 @@ class TestKamDelegationWorkflow(KamDelegationCommon):
             form.date_to = self.today + timedelta(days=2)
             form.reason = "Trade fair"
         # BaseCommon disables tracking in tests: this test checks it too
-        delegation = form.record.with_context(tracking_disable=False, mail_notrack=False)
+        delegation = form.record.with_context(
+            tracking_disable=False, mail_notrack=False
+        )
         self.env.flush_all()
         self.env.cr.precommit.run()
         self.assertEqual(delegation.user_id, self.kam_1)
@@ -396,9 +404,14 @@ class TestKamDelegationActivities(KamDelegationCommon):
         self.assertIn(f"{len(moved)} open activities", self._chatter(delegation))
         # twice: nothing twice
         self._run_cron()
-        self.assertEqual(len(delegation.message_ids.filtered(
-            lambda m: "handed over" in (m.body or "")
-        )), 1)
+        self.assertEqual(
+            len(
+                delegation.message_ids.filtered(
+                    lambda m: "handed over" in (m.body or "")
+                )
+            ),
+            1,
+        )
         done.with_user(self.kam_2).action_feedback(feedback="Done by the deputy")
         passed_on.user_id = self.kam_3
         # after the last day, the daily cron ends it and gives back the open ones

@@ -1,5 +1,5 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from .cron_batch import process_in_batches
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
@@ -57,7 +57,6 @@ class KamDelegation(models.Model):
     )
     deputy_id = fields.Many2one(
         "res.users",
-        string="Deputy",
         required=True,
         index=True,
         ondelete="cascade",
@@ -188,13 +187,16 @@ class KamDelegation(models.Model):
         open_ones = self.filtered(lambda d: d.state in OPEN_STATES)
         if not open_ones:
             return
-        others = self.search(
-            [
-                ("user_id", "in", open_ones.user_id.ids),
-                ("state", "in", OPEN_STATES),
-                ("id", "not in", open_ones.ids),
-            ]
-        ) | open_ones
+        others = (
+            self.search(
+                [
+                    ("user_id", "in", open_ones.user_id.ids),
+                    ("state", "in", OPEN_STATES),
+                    ("id", "not in", open_ones.ids),
+                ]
+            )
+            | open_ones
+        )
         for delegation in open_ones:
             clash = others.filtered(
                 lambda o, d=delegation: o != d
@@ -289,9 +291,7 @@ class KamDelegation(models.Model):
             self.write({"state": "requested"})
         for delegation in self:
             delegation.message_post(
-                body=self.env._(
-                    "Substitution requested: a head of sales approves it."
-                )
+                body=self.env._("Substitution requested: a head of sales approves it.")
             )
 
     def action_approve(self):

@@ -985,7 +985,8 @@ class ResPartner(models.Model):
         if accounts and (
             not user.has_group(KAM_GROUP)
             or any(
-                account.kam_user_id not in user._kam_acting_for() for account in accounts
+                account.kam_user_id not in user._kam_acting_for()
+                for account in accounts
             )
         ):
             raise AccessError(

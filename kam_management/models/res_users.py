@@ -40,5 +40,5 @@ class ResUsers(models.Model):
 
     def _kam_acting_for(self):
         """As _kam_acting_ids, as users: use it in the server checks comparing an
-        account's KAM with the user (``partner.kam_user_id in user._kam_acting_for()``)."""
+        account's KAM with the user (``kam_user_id in user._kam_acting_for()``)."""
         return self.browse(self._kam_acting_ids())
