@@ -3,7 +3,7 @@
 {
     "name": "Key Account Management",
     "summary": "Key accounts, KAM plans, visits, credit checks and follow-up",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Sales",
     "license": "AGPL-3",
     "author": "kam_management contributors",
