@@ -293,13 +293,28 @@ class TestKamDelegationWorkflow(KamDelegationCommon):
         self.env.flush_all()
         self.env.cr.precommit.run()
         self.assertEqual(delegation.user_id, self.kam_1)
+        team = (
+            self.env["crm.team"]
+            .sudo()
+            .create(
+                {
+                    "name": "Key accounts",
+                    "user_id": self.head.id,
+                    "member_ids": [Command.set(self.kam_1.ids)],
+                }
+            )
+        )
+        self.assertEqual(self.kam_1.sale_team_id, team)
         delegation.action_request()
+        todo = delegation.activity_ids
+        self.assertEqual(todo.user_id, self.head, "the team's head of sales approves")
         with self.assertRaisesMessage(AccessError, "head of sales approves"):
             delegation.action_approve()
         delegation.with_user(self.head).action_approve()
         self.env.flush_all()
         self.assertEqual(delegation.state, "approved")
         self.assertEqual(delegation.approved_by_id, self.head)
+        self.assertFalse(delegation.activity_ids, "the approval to-do is done")
         self.assertTrue(delegation.is_running)
         self.env.cr.precommit.run()  # tracking values are written at commit time
         self.assertTrue(

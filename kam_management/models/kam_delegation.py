@@ -290,9 +290,29 @@ class KamDelegation(models.Model):
         with workflow():
             self.write({"state": "requested"})
         for delegation in self:
-            delegation.message_post(
-                body=self.env._("Substitution requested: a head of sales approves it.")
-            )
+            # sudo: who leads the KAM's sales team, nothing else is read
+            head = delegation.user_id.sudo().sale_team_id.user_id
+            if (
+                head
+                and head != delegation.user_id
+                and head.has_group(KAM_MANAGER_GROUP)
+            ):
+                delegation.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=head.id,
+                    summary=self.env._("Approve the substitution"),
+                )
+            else:
+                delegation.message_post(
+                    body=self.env._(
+                        "Substitution requested: a head of sales approves it."
+                    )
+                )
+
+    def _kam_close_requests(self):
+        """The approval to-dos of a request are done once it is decided (sudo:
+        the head who decides may not be the one who was asked)."""
+        self.sudo().activity_feedback(["mail.mail_activity_data_todo"])
 
     def action_approve(self):
         """A head of sales approves (their own absence: another head of sales);
@@ -321,6 +341,7 @@ class KamDelegation(models.Model):
                     "date_approved": fields.Date.context_today(self),
                 }
             )
+        self._kam_close_requests()
         self._kam_rules_changed()
         self._kam_hand_over_due()
 
@@ -358,6 +379,7 @@ class KamDelegation(models.Model):
     def _kam_close(self, state):
         with workflow():
             self.write({"state": state})
+        self._kam_close_requests()
         self._kam_rules_changed()
         self._kam_give_back()
 

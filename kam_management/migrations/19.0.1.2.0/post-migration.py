@@ -22,9 +22,11 @@ def migrate(cr, version):
     data = env["ir.model.data"].search(
         [("module", "=", "kam_management"), ("model", "=", "ir.rule")]
     )
-    rules = env["ir.rule"].browse(
-        [d.res_id for d in data if f"{d.module}.{d.name}" not in KEPT]
-    ).exists()
+    rules = (
+        env["ir.rule"]
+        .browse([d.res_id for d in data if f"{d.module}.{d.name}" not in KEPT])
+        .exists()
+    )
     for rule in rules:
         domain = rule.domain_force or ""
         if "create_uid" in domain:
