@@ -2,7 +2,8 @@
 accounts of the KAMs the user stands in for today (``user._kam_acting_ids()`` where
 they said ``user.id``). They live in a noupdate block, which an upgrade does not
 rewrite: widen them here, or a deputy would see nothing of the absent KAM's accounts
-on an upgraded database. The plans' write rules and the substitutions' own rules stay the user's."""
+on an upgraded database. The plans' write rules and the substitutions' own rules
+stay the user's."""
 
 import re
 
