@@ -1,6 +1,13 @@
 from odoo import fields, models, tools
 
 
+def quarter_hour():
+    """Now (UTC) to the quarter of an hour: every time zone's midnight falls on
+    one, so caches keyed by it follow each user's day without a query."""
+    now = fields.Datetime.now()
+    return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+
+
 class ResUsers(models.Model):
     _inherit = "res.users"
 
@@ -9,12 +16,13 @@ class ResUsers(models.Model):
         the user's time zone): the record rules and the server checks let the
         deputy work their accounts as they would, for these days only."""
         self.ensure_one()
-        today = fields.Date.context_today(self.with_context(tz=self.tz))
-        return list(self._kam_delegator_ids_on(today))
+        return list(self._kam_delegator_ids_at(quarter_hour()))
 
-    @tools.ormcache("self.id", "day")
-    def _kam_delegator_ids_on(self, day):
-        """Cached per user and day (the delegations' actions clear the caches)."""
+    @tools.ormcache("self.id", "moment")
+    def _kam_delegator_ids_at(self, moment):
+        """Cached per user and quarter of an hour (the delegations' actions clear
+        the caches)."""
+        today = fields.Date.context_today(self.with_context(tz=self.tz), moment)
         # sudo: a deputy reads whom they stand in for, whatever the delegation's
         # rules; one query, whatever the number of delegations
         delegations = (
@@ -24,8 +32,8 @@ class ResUsers(models.Model):
                 [
                     ("deputy_id", "=", self.id),
                     ("state", "=", "approved"),
-                    ("date_from", "<=", day),
-                    ("date_to", ">=", day),
+                    ("date_from", "<=", today),
+                    ("date_to", ">=", today),
                 ],
                 ["user_id"],
             )
