@@ -3,7 +3,7 @@
 {
     "name": "Key Account Management",
     "summary": "Key accounts, KAM plans, visits, credit checks and follow-up",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Sales",
     "license": "AGPL-3",
     "author": "kam_management contributors",
@@ -76,6 +76,8 @@
         "data/kam_assignment_data.xml",
         "views/kam_cockpit_report_views.xml",
         "views/res_users_my_week_views.xml",
+        "views/kam_delegation_views.xml",
+        "data/kam_delegation_data.xml",
         "views/kam_management_menus.xml",
     ],
     "assets": {

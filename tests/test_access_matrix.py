@@ -286,6 +286,11 @@ kam.visit.coverage.report                r    -    r    -    -    -    -    -   
 kam.visit.conversion.report              r    -    r    -    -    -    -    -    -    -
 kam.plan.result.report                   r    -    r    -    -    -    -    -    -    -
 kam.credit.exposure.report               r    -    r    -    -    -    -    -    -    -
+# substitution during absence (duty 1.4): the absent KAM (kam) enters their own, the
+# deputy (okam) reads it, heads of sales all; an approved one is read only: a head of
+# sales ends it (x)
+kam.delegation:draft                     crwu r    crwu -    -    -    -    -    -    -
+kam.delegation:approved                  r    r    rx   -    -    -    -    -    -    -
 """
 
 # Models and fields of kam_management deliberately not in the matrix, and why.
@@ -653,6 +658,7 @@ class TestKamAccessMatrix(KamCommon):
         assert cls.promotion_running.state == "running", "the programme does not run"
         cls._setup_intel_records()
         cls._setup_cockpit_records()
+        cls._setup_delegation_records()
 
     @classmethod
     def _setup_cockpit_records(cls):
@@ -689,6 +695,23 @@ class TestKamAccessMatrix(KamCommon):
             row = cls.env[model].sudo().search(domain, limit=1)
             assert row, f"no {model} row"
             cls.cockpit_rows[model] = row
+
+    @classmethod
+    def _setup_delegation_records(cls):
+        """Substitutions (issue 16): kam away, other_kam their deputy."""
+        Delegation = cls.env["kam.delegation"].with_user(cls.kam_1)
+        vals = {
+            "user_id": cls.kam_1.id,
+            "deputy_id": cls.kam_2.id,
+            "company_id": cls.company_a.id,
+        }
+        cls.delegation_draft = Delegation.create(
+            {**vals, "date_from": "2026-07-01", "date_to": "2026-07-05"}
+        )
+        cls.delegation_approved = Delegation.create(
+            {**vals, "date_from": "2026-06-20", "date_to": "2026-06-30"}
+        )
+        cls.delegation_approved.with_user(cls.head).action_approve()
 
     @classmethod
     def _setup_intel_records(cls):
@@ -1105,6 +1128,7 @@ class TestKamAccessMatrix(KamCommon):
             ),
             **self._intel_subjects(for_account),
             **self._cockpit_subjects(),
+            **self._delegation_subjects(),
             "kam.visit.planner": Subject(
                 self.env["kam.visit.planner"],
                 "c",
@@ -1377,6 +1401,36 @@ class TestKamAccessMatrix(KamCommon):
                 {fields_read[model][1]: 1},
             )
             for model, row in self.cockpit_rows.items()
+        }
+
+    def _delegation_subjects(self):
+        """Substitutions (issue 16)."""
+        fields_read = ["user_id", "deputy_id", "date_from", "date_to", "state"]
+
+        def end(records, _user):
+            records.action_end()
+
+        return {
+            "kam.delegation:draft": Subject(
+                self.delegation_draft,
+                "crwu",
+                fields_read,
+                lambda _user: {
+                    "user_id": self.kam_1.id,
+                    "deputy_id": self.kam_2.id,
+                    "company_id": self.company_a.id,
+                    "date_from": "2026-08-01",
+                    "date_to": "2026-08-05",
+                },
+                {"reason": "Trade fair"},
+            ),
+            "kam.delegation:approved": Subject(
+                self.delegation_approved,
+                "rwux",
+                fields_read,
+                write_vals={"date_to": "2026-07-10"},
+                action=end,
+            ),
         }
 
     def _intel_subjects(self, for_account):

@@ -443,6 +443,31 @@ class TestBadInput(KamCommon):
             for kam, account in ((cls.kam_1, cls.account_1), (cls.kam_2, cls.account_2))
         )
         cls._setup_intel_records()
+        cls._setup_delegation_records()
+
+    @classmethod
+    def _setup_delegation_records(cls):
+        """Substitutions (issue 16): kam_1 and kam_2 away, each other's deputy."""
+        Delegation = cls.env["kam.delegation"]
+        week = {
+            "date_from": cls.today + timedelta(days=1),
+            "date_to": cls.today + timedelta(days=5),
+        }
+        cls.delegation_1 = Delegation.with_user(cls.kam_1).create(
+            {"user_id": cls.kam_1.id, "deputy_id": cls.kam_2.id, **week}
+        )
+        cls.delegation_2 = Delegation.with_user(cls.kam_2).create(
+            {"user_id": cls.kam_2.id, "deputy_id": cls.kam_1.id, **week}
+        )
+        cls.delegation_1_approved = Delegation.with_user(cls.kam_1).create(
+            {
+                "user_id": cls.kam_1.id,
+                "deputy_id": cls.kam_2.id,
+                "date_from": cls.today + timedelta(days=10),
+                "date_to": cls.today + timedelta(days=12),
+            }
+        )
+        cls.delegation_1_approved.with_user(cls.head).action_approve()
 
     @classmethod
     def _setup_intel_records(cls):
@@ -835,6 +860,17 @@ class TestBadInput(KamCommon):
                 "other": self.cancel_2,
             },
             **self._intel_specs(),
+            "kam.delegation": {
+                "user": "kam_1",
+                "create": {
+                    "user_id": self.kam_1.id,
+                    "deputy_id": self.kam_2.id,
+                    "date_from": str(self.today + timedelta(days=20)),
+                    "date_to": str(self.today + timedelta(days=22)),
+                },
+                "record": self.delegation_1,
+                "other": self.delegation_2,
+            },
         }
 
     def _intel_specs(self):
@@ -878,6 +914,69 @@ class TestBadInput(KamCommon):
                 "other": self.proposal_2.line_ids,
             },
         }
+
+    def _delegation_cases(self, create, write, action):
+        """Substitutions (issue 16): dates, people, states and who decides."""
+        model = "kam.delegation"
+        yesterday = str(self.today - timedelta(days=1))
+        approved = self.delegation_1_approved
+        return [
+            create(model, "ending before it starts", {"date_to": yesterday}),
+            create(
+                model,
+                "in the past",
+                {
+                    "date_from": str(self.today - timedelta(days=9)),
+                    "date_to": yesterday,
+                },
+            ),
+            create(
+                model, "with the absent KAM as deputy", {"deputy_id": self.kam_1.id}
+            ),
+            create(
+                model, "with a deputy who is no KAM", {"deputy_id": self.support.id}
+            ),
+            create(
+                model,
+                "for another KAM's absence",
+                {"user_id": self.kam_2.id, "deputy_id": self.kam_1.id},
+            ),
+            create(model, "approved", {"state": "approved"}),
+            create(model, "with its approver", {"approved_by_id": self.head.id}),
+            create(model, "as sales support", {}, user="support"),
+            write(model, "the state", {"state": "approved"}),
+            write(model, "a date_to before date_from", {"date_to": yesterday}),
+            write(model, "the deputy to the KAM", {"deputy_id": self.kam_1.id}),
+            write(model, "the absent KAM to another", {"user_id": self.kam_2.id}),
+            write(model, "handed-over activities", {"activities_moved": True}),
+            write(model, "an approved one", {"reason": "x"}, record=approved),
+            write(
+                model,
+                "an approved one as head",
+                {"date_to": str(self.today + timedelta(days=30))},
+                record=approved,
+                user="head",
+            ),
+            action("action_approve", "as a KAM", self.delegation_1),
+            action("action_approve", "own, as the deputy", self.delegation_2),
+            action("action_end", "as a KAM", approved),
+            action("action_end", "of a draft", self.delegation_1, user="head"),
+            action("action_cancel", "of an approved one as a KAM", approved),
+            action("action_request", "of an approved one", approved),
+            action("action_request", "of another KAM's", self.delegation_2),
+            action(
+                "action_approve",
+                "overlapping another deputy",
+                self.delegation_1.copy(
+                    {
+                        "deputy_id": self.kam_2.id,
+                        "date_from": self.today + timedelta(days=11),
+                        "date_to": self.today + timedelta(days=13),
+                    }
+                ),
+                user="head",
+            ),
+        ]
 
     def _intel_cases(self, create, write, action):
         """Competitors and segment proposals (issue 15): bad figures, other KAMs'
@@ -2172,6 +2271,7 @@ class TestBadInput(KamCommon):
             # --- know the account (issue 15): profile, prospects, health -------------
             *self._profile_cases(write, action),
             *self._intel_cases(create, write, action),
+            *self._delegation_cases(create, write, action),
             # --- discount authority (duty 2.9) --------------------------------------
             *(
                 Case(

@@ -42,3 +42,5 @@ from . import kam_proposal
 from . import kam_proposal_line
 from . import mail_activity
 from . import res_users
+from . import ir_rule
+from . import kam_delegation

@@ -63,7 +63,7 @@ class AccountMoveLine(models.Model):
         ``value`` (``operator``: > or >=), of ``kam``'s accounts when given."""
         domain = self._kam_overdue_domain()
         if kam:
-            domain &= Domain("partner_id.kam_user_id", "=", kam.id)
+            domain &= Domain("partner_id.kam_user_id", "in", kam.ids)
         # sudo: which accounts owe, not what; the caller keeps a KAM to their own
         rows = self.sudo()._read_group(
             domain, ["partner_id"], having=[("amount_residual:sum", operator, value)]

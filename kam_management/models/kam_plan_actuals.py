@@ -77,6 +77,26 @@ class KamPlan(models.Model):
         compute_sudo=True,
     )
 
+    # --- pay kept from deputies -----------------------------------------
+    def _read_format(self, fnames, load="_classic_read"):
+        """A deputy reads the absent KAM's plans (record rules) but not their
+        variable pay (need-to-know): shown as nothing, never as a zero."""
+        result = super()._read_format(fnames, load=load)
+        pay = {"pay_scale_id", "base_variable_pay", "payout_pct", "payout_amount"}
+        hidden = pay & set(fnames)
+        user = self.env.user
+        if not hidden or self.env.su or user.has_group(KAM_MANAGER_GROUP):
+            return result
+        others = set(
+            self.filtered(
+                lambda p: p.plan_type == "individual" and p.user_id != user
+            ).ids
+        )
+        for values in result:
+            if values["id"] in others:
+                values.update(dict.fromkeys(hidden, False))
+        return result
+
     # --- computes -------------------------------------------------------
     @api.model
     def _default_pay_scale(self):

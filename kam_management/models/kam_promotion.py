@@ -139,13 +139,14 @@ class KamPromotion(models.Model):
     def _check_partners(self):
         # constraints run in sudo: the user is still the one who writes
         head = self.env.user.has_group(KAM_MANAGER_GROUP)
+        acting = self.env.user._kam_acting_for()
         for promotion in self.sudo():
             partners = promotion.partner_ids
             partners._kam_ensure_key_account()
             if head:
                 continue
             # sudo: the account's KAM only, to compare with the user
-            others = partners.filtered(lambda p: p.kam_user_id != self.env.user)
+            others = partners.filtered(lambda p: p.kam_user_id not in acting)
             if others:
                 raise AccessError(
                     self.env._(

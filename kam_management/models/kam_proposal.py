@@ -291,7 +291,7 @@ class KamProposal(models.Model):
                 .search_count(
                     [
                         ("kam_segment_id", "=", proposal.segment_id.id),
-                        ("kam_user_id", "=", self.env.user.id),
+                        ("kam_user_id", "in", self.env.user._kam_acting_ids()),
                         ("is_key_account", "=", True),
                     ],
                     limit=1,

@@ -299,8 +299,9 @@ class KamTraining(models.Model):
         }
         # sudo: reads whose accounts they are, to refuse another KAM's
         partners = self.env["res.partner"].sudo().browse(partner_ids).exists()
+        acting = user._kam_acting_for() if partners else user
         for partner in partners:
-            if partner.is_key_account and partner.kam_user_id != user:
+            if partner.is_key_account and partner.kam_user_id not in acting:
                 raise AccessError(
                     self.env._(
                         "%(partner)s is a key account of another key account manager.",

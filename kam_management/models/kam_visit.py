@@ -229,10 +229,11 @@ class KamVisit(models.Model):
         }
         # sudo: reads whose accounts they are, to refuse another KAM's
         partners = self.env["res.partner"].sudo().browse(partner_ids).exists()
+        acting = self.env.user._kam_acting_for() if partners else None
         for partner in partners:
             if (
                 partner.is_key_account or partner.kam_prospect_state
-            ) and partner.kam_user_id != self.env.user:
+            ) and partner.kam_user_id not in acting:
                 raise AccessError(
                     self.env._(
                         "%(partner)s is a key account of another key account manager.",

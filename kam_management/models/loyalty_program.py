@@ -98,8 +98,9 @@ class LoyaltyProgram(models.Model):
                 )
             )
         # sudo: the accounts' KAM only, compared with the user
+        acting = self.env.user._kam_acting_for()
         others = self.sudo().kam_partner_ids.filtered(
-            lambda p: p.kam_user_id != self.env.user
+            lambda p: p.kam_user_id not in acting
         )
         if others:
             raise AccessError(

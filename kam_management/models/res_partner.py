@@ -366,7 +366,9 @@ class ResPartner(models.Model):
             return commercial
         if self.env.user.has_group(KAM_MANAGER_GROUP):
             return commercial
-        return commercial.filtered(lambda p: p.kam_user_id == self.env.user)
+        # their own accounts and those of the KAMs they stand in for today
+        acting = self.env.user._kam_acting_for()
+        return commercial.filtered(lambda p: p.kam_user_id in acting)
 
     def _search_kam_figures_visible(self, operator, value):
         """The partners of _kam_kpi_partners, as a domain (the dashboard's at-risk
@@ -378,7 +380,9 @@ class ResPartner(models.Model):
         visible = Domain("commercial_partner_id.is_key_account", "=", True)
         user = self.env.user
         if not user.has_group(KAM_MANAGER_GROUP):
-            visible &= Domain("commercial_partner_id.kam_user_id", "=", user.id)
+            visible &= Domain(
+                "commercial_partner_id.kam_user_id", "in", user._kam_acting_ids()
+            )
         return visible if positive else ~visible
 
     @api.model
@@ -432,7 +436,7 @@ class ResPartner(models.Model):
         kam = (
             self.env["res.users"]
             if self.env.user.has_group(KAM_MANAGER_GROUP)
-            else self.env.user
+            else self.env.user._kam_acting_for()
         )
         partners = self.env["account.move.line"]._kam_partners_overdue(
             operator, value, kam
@@ -608,11 +612,13 @@ class ResPartner(models.Model):
             raise AccessError(
                 self.env._("Only key account managers can change key account settings.")
             )
-        if self._kam_accounts_of_others(user) or vals.get("kam_user_id") not in (
-            None,
-            False,
-            user.id,
-        ):
+        others = self._kam_accounts_of_others(user)
+        if "kam_user_id" in vals:
+            # a deputy works the absent KAM's accounts; they do not take them over
+            others |= self.commercial_partner_id.filtered(
+                lambda p: p.kam_user_id and p.kam_user_id != user
+            )
+        if others or vals.get("kam_user_id") not in (None, False, user.id):
             raise AccessError(
                 self.env._(
                     "Key accounts of another key account manager can only be changed "
@@ -621,9 +627,11 @@ class ResPartner(models.Model):
             )
 
     def _kam_accounts_of_others(self, user):
-        """The key accounts (commercial partners) of ``self`` another KAM manages."""
+        """The key accounts (commercial partners) of ``self`` another KAM manages
+        (not one ``user`` stands in for today)."""
+        acting = user._kam_acting_for()
         return self.commercial_partner_id.filtered(
-            lambda p: p.kam_user_id and p.kam_user_id != user
+            lambda p: p.kam_user_id and p.kam_user_id not in acting
         )
 
     @api.model
@@ -755,7 +763,8 @@ class ResPartner(models.Model):
             or user.has_group(SALES_SUPPORT_GROUP)
         ):
             return commercial
-        return commercial.filtered(lambda p: p.kam_user_id == user)
+        acting = user._kam_acting_for()
+        return commercial.filtered(lambda p: p.kam_user_id in acting)
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_kam_training_figures(self):
@@ -991,7 +1000,10 @@ class ResPartner(models.Model):
         )
         if accounts and (
             not user.has_group(KAM_GROUP)
-            or any(account.kam_user_id != user for account in accounts)
+            or any(
+                account.kam_user_id not in user._kam_acting_for()
+                for account in accounts
+            )
         ):
             raise AccessError(
                 self.env._(
@@ -1166,7 +1178,8 @@ class ResPartner(models.Model):
         # computed in sudo for a user: still that user's
         if (self.env.su and user._is_superuser()) or user.has_group(KAM_MANAGER_GROUP):
             return commercial
-        return commercial.filtered(lambda p: p.kam_user_id == self.env.user)
+        acting = user._kam_acting_for()
+        return commercial.filtered(lambda p: p.kam_user_id in acting)
 
     @api.depends("kam_potential_annual")
     @api.depends_context("uid", "company")
