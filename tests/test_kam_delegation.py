@@ -179,6 +179,25 @@ class TestKamDelegationAccess(KamDelegationCommon):
                     self.kam_2
                 ).requested_limit = 1.0
 
+    def test_deputy_reads_the_reports_of_the_accounts_not_the_pay(self):
+        """The manager's reports of the absent KAM's accounts (credit exposure)
+        follow the deputy during the window; plan results and pay stay the KAM's."""
+        self._approved(start=1, end=3)
+        exposure = self.env["kam.credit.exposure.report"].with_user(self.kam_2)
+        results = self.env["kam.plan.result.report"].with_user(self.kam_2)
+        account = [("partner_id", "=", self.account_1.id)]
+        plan = [("plan_id", "=", self.plan_1.id)]
+        self.assertFalse(exposure.search(account))
+        with self._on_day(2):
+            self.assertTrue(exposure.search(account))
+            self.assertFalse(results.search(plan))
+            # the KAM reads their own plan's results
+            self.assertTrue(
+                self.env["kam.plan.result.report"].with_user(self.kam_1).search(plan)
+            )
+        with self._on_day(4):
+            self.assertFalse(exposure.search(account))
+
     def test_deputy_does_not_take_the_account_over(self):
         self._approved(start=0, end=3)
         account = self.account_1.with_user(self.kam_2)
