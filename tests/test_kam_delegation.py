@@ -268,18 +268,36 @@ class TestKamDelegationAccess(KamDelegationCommon):
         self.assertIs(values["payout_amount"], False)
         with self.assertRaises(AccessError):
             plan.write({"name": "Renamed by the deputy"})
+        # nor does the chatter show a tracked change of the pay to the deputy
+        self.plan_1.with_context(
+            tracking_disable=False, mail_notrack=False
+        ).base_variable_pay = 15000.0
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # the tracking messages are made on commit
+        message = self.plan_1.message_ids.filtered("tracking_value_ids")[:1]
+        self.assertIn(
+            "base_variable_pay", message.tracking_value_ids.field_id.mapped("name")
+        )
+        shown = {
+            user: plan.with_user(user)
+            ._track_filter_for_display(message.sudo().tracking_value_ids)
+            .field_id.mapped("name")
+            for user in (self.kam_1, self.kam_2)
+        }
+        self.assertIn("base_variable_pay", shown[self.kam_1])
+        self.assertNotIn("base_variable_pay", shown[self.kam_2])
         # the KAM and heads of sales still read the pay
         self.assertEqual(
             self.plan_1.with_user(self.kam_1).read(["base_variable_pay"])[0][
                 "base_variable_pay"
             ],
-            12000.0,
+            15000.0,
         )
         self.assertEqual(
             self.plan_1.with_user(self.head).read(["base_variable_pay"])[0][
                 "base_variable_pay"
             ],
-            12000.0,
+            15000.0,
         )
 
     def test_delegation_visibility(self):

@@ -8,6 +8,9 @@ from odoo.fields import Domain
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
 from .workflow import require_group, require_states, workflow
 
+# the plan figures that are the KAM's variable pay (need-to-know, duty 2.21)
+PAY_FIELDS = {"pay_scale_id", "base_variable_pay", "payout_pct", "payout_amount"}
+
 
 class KamPlan(models.Model):
     """The plan's results: its actuals, read from the invoiced revenue
@@ -82,20 +85,33 @@ class KamPlan(models.Model):
         """A deputy reads the absent KAM's plans (record rules) but not their
         variable pay (need-to-know): shown as nothing, never as a zero."""
         result = super()._read_format(fnames, load=load)
-        pay = {"pay_scale_id", "base_variable_pay", "payout_pct", "payout_amount"}
-        hidden = pay & set(fnames)
-        user = self.env.user
-        if not hidden or self.env.su or user.has_group(KAM_MANAGER_GROUP):
+        hidden = PAY_FIELDS & set(fnames)
+        if not hidden:
             return result
-        others = set(
-            self.filtered(
-                lambda p: p.plan_type == "individual" and p.user_id != user
-            ).ids
-        )
+        others = set(self._kam_pay_hidden().ids)
         for values in result:
             if values["id"] in others:
                 values.update(dict.fromkeys(hidden, False))
         return result
+
+    def _kam_pay_hidden(self):
+        """The individual plans whose pay the user may not see: another KAM's
+        (a deputy's view); heads of sales see all."""
+        user = self.env.user
+        if self.env.su or user.has_group(KAM_MANAGER_GROUP):
+            return self.browse()
+        return self.filtered(
+            lambda p: p.plan_type == "individual" and p.user_id != user
+        )
+
+    def _track_filter_for_display(self, tracking_values):
+        """Nor do the chatter's tracked changes show that pay to a deputy."""
+        tracking_values = super()._track_filter_for_display(tracking_values)
+        if not self._kam_pay_hidden():
+            return tracking_values
+        return tracking_values.filtered(
+            lambda value: value.field_id.name not in PAY_FIELDS
+        )
 
     # --- computes -------------------------------------------------------
     @api.model
