@@ -36,11 +36,20 @@ odoo_checked() {
     fi
 }
 
+# Installed odoo-addon-* wheels and their versions, one per line.
+addon_versions() {
+    "$PY" -c 'import importlib.metadata as m
+print("\n".join(sorted("%s==%s" % (d.metadata["Name"].lower(), d.version)
+    for d in m.distributions() if d.metadata["Name"].lower().startswith("odoo-addon"))))'
+}
+
 # A database with the dependencies installed, built once per Odoo/requirements version.
 # $1 = "demo" or "nodemo"; prints the template's name.
 ensure_template() {
     local kind=$1 hash name
-    hash=$( (echo "$DEPS $kind"; cat "$ROOT/.state/pip.stamp"; cat "$ODOO_SRC/odoo/release.py") | sha256sum | cut -c1-10)
+    # what decides the template's content: the modules, Odoo's version and the add-on
+    # wheels' versions (not the test tooling of requirements.txt)
+    hash=$( (echo "$DEPS $kind"; addon_versions; cat "$ODOO_SRC/odoo/release.py") | sha256sum | cut -c1-10)
     name="kam_tmpl_${kind}_$hash"
     if ! db_exists "$name"; then
         echo "[db] building template $name (dependencies, once)" >&2
