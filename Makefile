@@ -1,5 +1,5 @@
 # The README's commands. Each does the whole set-up first (idempotent).
-.PHONY: demo test lint peer-test bench screenshots
+.PHONY: demo test lint peer-test bench screenshots i18n
 
 demo:
 	@bash scripts/demo.sh
@@ -22,3 +22,8 @@ bench:
 # kam_demo on a spare port -> kam_management/static/description/screenshots/
 screenshots:
 	@bash scripts/screenshots.sh $(ARGS)
+
+# after make test: refresh i18n/kam_management.pot from the test database and merge it into
+# the translations (i18n/ru.po), listing what is left to translate
+i18n:
+	@bash scripts/i18n.sh

@@ -32,6 +32,7 @@ cat <<MSG
   boris  / boris       Key Account Manager
   clara  / clara       Key Account Manager
   sofia  / sofia       Sales Support
+  dmitry / dmitry      Key Account Manager, works in Russian
 
   Ctrl-C stops the server.
 

@@ -455,18 +455,18 @@ class KamDemoData(models.AbstractModel):
         today = fields.Date.context_today(self)
         year_start = today.replace(month=1, day=1)
         # more staff: a store manager and a shelf assistant per account
+        # in the account's language (Dmitry's accounts are Russian)
         self.env["res.partner"].create(
             [
                 {
-                    "name": f"{first} {account.name.split()[0]}",
+                    "name": name,
                     "parent_id": account.id,
                     "function": function,
                 }
                 for account in accounts
-                for first, function in (
-                    ("Marta", self.env._("Store Manager")),
-                    ("Tom", self.env._("Shelf Assistant")),
-                )
+                for name, function in self.with_context(
+                    lang=account.lang
+                )._demo_store_staff(account)
             ]
         )
         topics = [
@@ -746,7 +746,7 @@ class KamDemoData(models.AbstractModel):
             Partner.create(
                 [
                     {
-                        "name": self.env._(
+                        "name": account.with_context(lang=account.lang).env._(
                             "%(role)s of %(account)s", role=label, account=account.name
                         ),
                         "parent_id": account.id,
@@ -756,16 +756,31 @@ class KamDemoData(models.AbstractModel):
                         "kam_attitude": attitudes[(index + offset) % len(attitudes)],
                     }
                     for offset, (role, label, influence) in enumerate(
-                        (
-                            ("decision_maker", self.env._("Purchasing Director"), 5),
-                            ("champion", self.env._("Category Manager"), 3),
-                            ("gatekeeper", self.env._("Assistant"), 2),
-                            ("blocker", self.env._("Finance Controller"), 3),
-                        )
+                        self.with_context(lang=account.lang)._demo_key_roles()
                     )
                 ]
             )
         accounts._kam_update_health()
+
+    @api.model
+    def _demo_store_staff(self, account):
+        """A store manager and a shelf assistant, named in the account's language."""
+        if (account.lang or "").startswith("ru"):
+            first_names = ("Марина Соколова", "Тимур Ахметов")
+        else:
+            first_word = account.name.split()[0]
+            first_names = (f"Marta {first_word}", f"Tom {first_word}")
+        functions = (self.env._("Store Manager"), self.env._("Shelf Assistant"))
+        return list(zip(first_names, functions, strict=True))
+
+    @api.model
+    def _demo_key_roles(self):
+        return (
+            ("decision_maker", self.env._("Purchasing Director"), 5),
+            ("champion", self.env._("Category Manager"), 3),
+            ("gatekeeper", self.env._("Assistant"), 2),
+            ("blocker", self.env._("Finance Controller"), 3),
+        )
 
     @api.model
     def _generate_advice(self):
