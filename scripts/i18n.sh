@@ -8,10 +8,9 @@ source "$(dirname "$0")/common.sh"
 DB=${KAM_TEST_DB:-kam_test}
 I18N="$ROOT/kam_management/i18n"
 db_exists "$DB" || { echo "no database $DB: run make test first" >&2; exit 2; }
-odoo i18n export -d "$DB" -o "$I18N/kam_management.pot" kam_management --log-level=warn
+"$PY" "$ODOO_SRC/odoo-bin" i18n export -c "$CONF" -d "$DB" -o "$I18N/kam_management.pot" kam_management
 for po in "$I18N"/*.po; do
     msgmerge --quiet --update --no-fuzzy-matching --backup=none "$po" "$I18N/kam_management.pot"
     msgattrib --no-obsolete --output-file="$po" "$po"
     echo "$(basename "$po"): $(msgfmt --statistics -o /dev/null "$po" 2>&1)"
-    msgattrib --untranslated --no-obsolete "$po" | grep -c '^msgid' | xargs -I{} echo "  {} untranslated (with the header)"
 done
