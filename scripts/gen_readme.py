@@ -10,7 +10,7 @@ Contributors, Other credits, Maintainers). The fragments are Markdown of a small
 subset, converted line by line, so the output is deterministic:
 
 - ``## Title`` and ``### Title`` are the subsections of a fragment's section;
-- paragraphs and ``-`` / ``1.`` lists (continuation lines indented) are kept as they are;
+- paragraphs and ``-`` / ``1.`` lists (continuation lines indented) stay as they are;
 - ``*emphasis*`` and ``**strong**`` are the same in both languages;
 - ```code``` becomes ````code```` and ``[text](url)`` becomes ```text <url>`__``.
 """
