@@ -128,10 +128,10 @@ PAGES = {
 # the Apps page's screenshots, a few per role (the cover first); about 0.8 MB in all
 APPS = [
     "hector-dashboard-desktop.png",
-    "anna-today-phone.png",
+    "anna-key-accounts-phone.png",
     "anna-visit-phone.png",
     "anna-merchandising-task-phone.png",
-    "anna-plan-the-week-desktop.png",
+    "hector-visits-desktop.png",
     "anna-account-desktop.png",
     "hector-plan-analysis-desktop.png",
     "hector-credit-check-desktop.png",

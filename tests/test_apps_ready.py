@@ -153,7 +153,7 @@ class TestAppsPage(TransactionCase):
         description = html.fromstring(module.description_html)
         sources = description.xpath("//img/@src")
         self.assertIn(
-            "/kam_management/static/description/screenshots/anna-today-phone.png",
+            "/kam_management/static/description/screenshots/anna-key-accounts-phone.png",
             sources,
         )
         for src in sources:
