@@ -4,9 +4,11 @@
     "name": "Key Account Management",
     "summary": "Key accounts, KAM plans, visits, credit checks and follow-up",
     "version": "19.0.1.2.0",
+    "development_status": "Beta",
     "category": "Sales/Sales",
     "license": "AGPL-3",
     "author": "kam_management contributors",
+    "maintainers": ["kam-management"],
     "website": "https://github.com/kam-management/kam_management",
     "depends": [
         "sale_management",
@@ -88,5 +90,7 @@
     "demo": [
         "demo/kam_management_demo.xml",
     ],
+    # the Apps store's cover; the page is static/description/index.html
+    "images": ["static/description/screenshots/hector-dashboard-desktop.png"],
     "application": True,
 }

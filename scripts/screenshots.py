@@ -1,12 +1,18 @@
 """Screenshots of each demo role's main screens, on a desktop and a phone-size screen.
 
-    python scripts/screenshots.py --url http://127.0.0.1:8079 --db kam_demo --out DIR
+    python scripts/screenshots.py --url http://127.0.0.1:8079 --db kam_demo --out DIR \
+        [--apps kam_management/static/description/screenshots]
 
 Logs in each demo user through JSON-RPC, hands the session cookie to a headless
 Chromium (DevTools protocol over a websocket), opens each page of ``PAGES``, waits for
 the web client to settle and writes DIR/<login>-<page>-<desktop|phone>.png. Prints one
 line per page: ok, or the text of an error dialog (then exits 1). Needs Debian's
 ``chromium`` and the Python package ``websocket-client``.
+
+With ``--apps DIR``, the shots of ``APPS`` (those of the Apps page,
+kam_management/static/description/index.html, and the manifest's cover image) are
+then copied from DIR of ``--out`` to DIR, and DIR keeps nothing else: the add-on (and
+its wheel) carries these only, the others stay in the repository's docs/screenshots/.
 """
 
 import argparse
@@ -118,6 +124,22 @@ PAGES = {
         ("acts", M + "kam_act_action", None),
     ],
 }
+
+# the Apps page's screenshots, a few per role (the cover first); about 0.8 MB in all
+APPS = [
+    "hector-dashboard-desktop.png",
+    "anna-key-accounts-phone.png",
+    "anna-visit-phone.png",
+    "anna-merchandising-task-phone.png",
+    "hector-visits-desktop.png",
+    "anna-account-desktop.png",
+    "hector-plan-analysis-desktop.png",
+    "hector-credit-check-desktop.png",
+    "hector-escalated-order-desktop.png",
+    "key-account-review.png",
+    "sofia-orders-to-enter-desktop.png",
+    "sofia-order-phone.png",
+]
 
 SETTLED = """
 (() => {
@@ -284,10 +306,13 @@ def main():
     parser.add_argument("--url", default="http://127.0.0.1:8069")
     parser.add_argument("--db", default="kam_demo")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--only", help="one login")
+    parser.add_argument("--only", help="one login; none: only copy --apps")
+    parser.add_argument("--apps", help="copy the Apps page's shots (APPS) there")
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.apps and args.only == "none":
+        return copy_apps(out, pathlib.Path(args.apps))
     host = urllib.parse.urlparse(args.url).hostname
     quiet_odoobot(args)
     failed = 0
@@ -322,7 +347,27 @@ def main():
                     failed += bool(error)
     finally:
         browser.close()
+    if args.apps:
+        failed += copy_apps(out, pathlib.Path(args.apps))
     return 1 if failed else 0
+
+
+def copy_apps(out, apps):
+    """DIR holds exactly the APPS shots, copied from ``out``; 1 when one is missing."""
+    apps.mkdir(parents=True, exist_ok=True)
+    for stale in apps.glob("*.png"):
+        if stale.name not in APPS:
+            stale.unlink()
+    missing = 0
+    for name in APPS:
+        if (out / name).exists():
+            shutil.copyfile(out / name, apps / name)
+        else:
+            print(f"{name}: missing in {out}, not copied for the Apps page")
+            missing = 1
+    size = sum(path.stat().st_size for path in apps.glob("*.png"))
+    print(f"Apps page: {len(APPS)} screenshots, {size / 1e6:.2f} MB in {apps}")
+    return missing
 
 
 if __name__ == "__main__":

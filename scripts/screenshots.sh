@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # make screenshots: a fresh demo database (kam_shots, made as by make demo) served on a
 # spare port, then scripts/screenshots.py writes each role's main screens, desktop and
-# phone, to kam_management/static/description/screenshots/.
+# phone, to docs/screenshots/; the Apps page's few (screenshots.py APPS) are copied to
+# kam_management/static/description/screenshots/ (what the add-on and its wheel carry).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PORT=${KAM_SHOTS_PORT:-8079}
-OUT=${KAM_SHOTS_DIR:-$ROOT/kam_management/static/description/screenshots}
+OUT=${KAM_SHOTS_DIR:-$ROOT/docs/screenshots}
+APPS=$ROOT/kam_management/static/description/screenshots
 DEMO_DB=${KAM_SHOTS_DB:-kam_shots}
 LOG="$ROOT/.state/screenshots_server.log"
 bash "$ROOT/scripts/setup.sh" > /dev/null
@@ -22,4 +24,4 @@ for _ in $(seq 1 600); do
     sleep 1
 done
 "$ROOT/.venv/bin/python" "$ROOT/scripts/screenshots.py" --url "http://127.0.0.1:$PORT" \
-    --db "$DEMO_DB" --out "$OUT" "$@"
+    --db "$DEMO_DB" --out "$OUT" --apps "$APPS" "$@"
