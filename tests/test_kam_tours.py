@@ -31,7 +31,6 @@ DESKTOP = "1366x768"
 class TestKamTours(KamCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
         # a browser test that cannot run fails the run (Odoo would skip it)
         assert tests_common.websocket is not None, (
             "the browser tours need the Python module websocket (websocket-client)"
@@ -43,7 +42,10 @@ class TestKamTours(KamCommon, HttpCase):
                 "the browser tours need Chromium or Chrome on PATH (scripts/setup.sh "
                 "installs Debian's chromium)"
             ) from exc
-        assert cls.http_port(), "the browser tours need pytest --odoo-http"
+        assert cls.http_port(), (
+            "the browser tours need an HTTP server (pytest --odoo-http)"
+        )
+        super().setUpClass()
 
         company = cls.env.company
         cls.kam_1.name = "Tour KAM"
@@ -196,7 +198,8 @@ class TestKamTours(KamCommon, HttpCase):
         self.assertAlmostEqual(visit.check_in_latitude, PHONE_POSITION[0], places=5)
         self.assertAlmostEqual(visit.check_in_longitude, PHONE_POSITION[1], places=5)
         self.assertLess(
-            distance_m(*PHONE_POSITION, *ACCOUNT_POSITION), visit.company_id.kam_checkin_radius
+            distance_m(*PHONE_POSITION, *ACCOUNT_POSITION),
+            visit.company_id.kam_checkin_radius,
         )
         self.assertFalse(visit.is_far_check_in)
         self.assertAlmostEqual(

@@ -63,7 +63,8 @@ registry.category("web_tour.tours").add("kam_tour_kam_phone_visit", {
         stepUtils.autoExpandMoreButtons(true),
         {
             content: "The visit's merchandising tasks",
-            trigger: "button[name=action_view_merchandising_tasks]:contains('Tasks to Do')",
+            trigger:
+                "button[name=action_view_merchandising_tasks]:contains('Tasks to Do')",
             run: "click",
         },
         {
@@ -73,7 +74,8 @@ registry.category("web_tour.tours").add("kam_tour_kam_phone_visit", {
         },
         {
             content: "The checklist's item",
-            trigger: ".o_field_widget[name=line_ids] .o_kanban_record:contains('Promo display')",
+            trigger:
+                ".o_field_widget[name=line_ids] .o_kanban_record:contains('Promo display')",
             run: "click",
         },
         {
@@ -85,14 +87,16 @@ registry.category("web_tour.tours").add("kam_tour_kam_phone_visit", {
             content: "Take the photo of the display",
             trigger: ".modal .o_field_widget[name=photo]",
             async run() {
-                await inputFiles(".modal .o_field_widget[name=photo] input[type=file]", [
-                    photoFile(),
-                ]);
+                await inputFiles(
+                    ".modal .o_field_widget[name=photo] input[type=file]",
+                    [photoFile()]
+                );
             },
         },
         {
             content: "The photo is there",
-            trigger: ".modal .o_field_widget[name=photo] img[src*='blob'], .modal .o_field_widget[name=photo] img[src^='data:']",
+            trigger:
+                ".modal .o_field_widget[name=photo] img[src*='blob'], .modal .o_field_widget[name=photo] img[src^='data:']",
         },
         {
             content: "Save the item",
@@ -111,7 +115,8 @@ registry.category("web_tour.tours").add("kam_tour_kam_phone_visit", {
         },
         {
             content: "Done",
-            trigger: ".o_form_view .o_field_widget[name=state] .o_arrow_button_current:contains('Done'), .o_form_view .o_field_widget[name=state] .dropdown-toggle:contains('Done')",
+            trigger:
+                ".o_form_view .o_field_widget[name=state] .o_arrow_button_current:contains('Done'), .o_form_view .o_field_widget[name=state] .dropdown-toggle:contains('Done')",
         },
         {
             content: "Back to the visit's tasks",
@@ -120,7 +125,8 @@ registry.category("web_tour.tours").add("kam_tour_kam_phone_visit", {
         },
         {
             content: "The visit's checklist is done",
-            trigger: ".o_kanban_view .o_kanban_record:contains('Promo Check'):contains('Done')",
+            trigger:
+                ".o_kanban_view .o_kanban_record:contains('Promo Check'):contains('Done')",
         },
         {
             content: "Back to the visit",
@@ -143,7 +149,8 @@ registry.category("web_tour.tours").add("kam_tour_kam_phone_visit", {
         },
         {
             content: "It is saved, for sales support to enter",
-            trigger: ".o_form_view .o_form_saved, .o_form_view .o_form_readonly, .o_form_view:not(:has(.o_form_status_indicator_buttons:not(.invisible)))",
+            trigger:
+                ".o_form_view .o_form_saved, .o_form_view .o_form_readonly, .o_form_view:not(:has(.o_form_status_indicator_buttons:not(.invisible)))",
         },
     ],
 });
@@ -152,7 +159,8 @@ registry.category("web_tour.tours").add("kam_tour_support_confirm", {
     steps: () => [
         {
             content: "Orders to enter: the quotation the KAM took",
-            trigger: ".o_list_view .o_data_row:contains('Tour Market') td[name=partner_id]",
+            trigger:
+                ".o_list_view .o_data_row:contains('Tour Market') td[name=partner_id]",
             run: "click",
         },
         ...tourUtils.addProduct("Tour Coffee"),
@@ -200,7 +208,10 @@ function dashboardScorecards() {
 
 registry.category("web_tour.tours").add("kam_tour_head_analysis", {
     steps: () => [
-        ...stepUtils.goToAppSteps("kam_management.kam_menu_root", "The Key Accounts app"),
+        ...stepUtils.goToAppSteps(
+            "kam_management.kam_menu_root",
+            "The Key Accounts app"
+        ),
         {
             content: "Reporting",
             trigger: ".o_main_navbar .dropdown-toggle:contains('Reporting')",
