@@ -47,7 +47,11 @@ registry.category("web_tour.tours").add("kam_tour_kam_phone_visit", {
         },
         {
             content: "The position the phone gave is on the visit",
-            trigger: ".o_field_widget[name=check_in_latitude]:contains('48.85')",
+            trigger: ".o_field_widget[name=check_in_latitude]:contains('48.857')",
+        },
+        {
+            content: "Its longitude",
+            trigger: ".o_field_widget[name=check_in_longitude]:contains('2.3524')",
         },
         {
             content: "The merchandising page",
@@ -148,9 +152,9 @@ registry.category("web_tour.tours").add("kam_tour_kam_phone_visit", {
                 ".o_form_view .o_field_widget[name=partner_id] input:value('Tour Market')",
         },
         {
-            content: "It is saved, for sales support to enter",
+            content: "A quotation, saved for sales support to enter",
             trigger:
-                ".o_form_view .o_form_saved, .o_form_view .o_form_readonly, .o_form_view:not(:has(.o_form_status_indicator_buttons:not(.invisible)))",
+                ".o_form_view .o_field_widget[name=state] .dropdown-toggle:contains('Quotation'), .o_form_view .o_field_widget[name=state] .o_arrow_button_current:contains('Quotation')",
         },
     ],
 });
