@@ -86,6 +86,9 @@
         "web.assets_backend": [
             "kam_management/static/src/**/*",
         ],
+        "web.assets_tests": [
+            "kam_management/static/tests/tours/**/*",
+        ],
     },
     "demo": [
         "demo/kam_management_demo.xml",

@@ -14,6 +14,16 @@ mkdir -p "$STATE"
 log() { echo "[setup] $*" >&2; }
 
 # --- Debian packages -------------------------------------------------------
+# Odoo's browser tests look for these on PATH (odoo/tests/common.py _find_executable)
+has_browser() {
+    local browser
+    for browser in google-chrome chromium chromium-browser google-chrome-stable; do
+        if command -v "$browser" >/dev/null; then
+            return 0
+        fi
+    done
+    return 1
+}
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     missing=()
     for pkg in postgresql libpq-dev libldap2-dev libsasl2-dev; do
@@ -21,11 +31,18 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     done
     # PDF reports (the Key Account Review, acts): Odoo prints through wkhtmltopdf
     command -v wkhtmltopdf >/dev/null || missing+=(wkhtmltopdf)
+    # the browser tours of make test: a headless Chrome or Chromium
+    has_browser || missing+=(chromium)
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing Debian packages: ${missing[*]}"
         apt-get update -qq >&2
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
     fi
+fi
+
+if ! has_browser; then
+    log "WARNING: no Chrome or Chromium on PATH: make test's browser tours will fail" \
+        "(install Debian's chromium, or run the set-up as root)"
 fi
 
 # --- Odoo source -----------------------------------------------------------

@@ -24,10 +24,12 @@ copy_db "$tmpl_demo" "$DEMO_CHECK_DB"
 ) &
 demo_pid=$!
 
-echo "[test] pytest tests/ against $TEST_DB"
+# --odoo-http: pytest-odoo serves Odoo on a free port for the browser tours
+# (HttpCase); without it they would be skipped (tests/conftest.py refuses that)
+echo "[test] pytest tests/ against $TEST_DB (with an HTTP server for the browser tours)"
 set +e
 "$ROOT/.venv/bin/pytest" -p no:cacheprovider -p no:warnings -q \
-    --odoo-config="$CONF" --odoo-database="$TEST_DB" "$ROOT/tests" "$@"
+    --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http "$ROOT/tests" "$@"
 rc=$?
 wait "$demo_pid"
 demo_rc=$?
