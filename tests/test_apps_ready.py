@@ -214,10 +214,17 @@ class TestWheel(TransactionCase):
                 "readme/DESCRIPTION.md",
                 "static/description/index.html",
                 "security/ir.model.access.csv",
+                "i18n/ru.po",
+                "i18n/kam_management.pot",
+                # the tours' assets (web.assets_tests) travel with the add-on
+                "static/tests/tours/kam_tours.js",
             ):
                 self.assertIn(prefix + needed, names)
             self.assertNotIn(prefix + "pyproject.toml", names)
-            self.assertFalse([n for n in names if "__pycache__" in n or "/tests/" in n])
+            # the pytest suite stays in the repository
+            self.assertFalse(
+                [n for n in names if "__pycache__" in n or n.startswith(prefix + "tests/")]
+            )
         self.assertEqual(metadata["Name"], "odoo-addon-kam_management")
         self.assertEqual(metadata["License"], "AGPL-3")
         requires = set(metadata.get_all("Requires-Dist"))
