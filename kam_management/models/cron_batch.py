@@ -59,6 +59,12 @@ def process_in_batches(model, domain, process, batch_size=BATCH_SIZE):
             return  # out of time: the cron runs again for the rest
 
 
+def run_lock_key(name):
+    """The PostgreSQL advisory lock key of ``single_run(env, name)``."""
+    digest = hashlib.sha256(f"kam_management.{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 @contextmanager
 def single_run(env, name):
     """Yield True when this transaction's run of ``name`` is the only one in the
@@ -67,8 +73,7 @@ def single_run(env, name):
     the work). Holding the lock, the run starts a new transaction, so it reads
     everything the previous run committed; it commits before letting go (on an
     error: rolls back), so the next run reads this one's work."""
-    digest = hashlib.sha256(f"kam_management.{name}".encode()).digest()
-    key = int.from_bytes(digest[:8], "big", signed=True)
+    key = run_lock_key(name)
     cr = env.cr
     cr.execute("SELECT pg_try_advisory_lock(%s)", [key])
     if not cr.fetchone()[0]:
