@@ -46,7 +46,7 @@ def process_in_batches(model, domain, process, batch_size=BATCH_SIZE):
             )
             return
         # a new transaction (a snapshot taken after the lock, see above)
-        model.env.cr.commit()
+        cron._commit_progress()
         locked = batch.try_lock_for_update(allow_referencing=True)
         busy |= batch - locked
         locked.invalidate_recordset()
@@ -80,16 +80,17 @@ def single_run(env, name):
         _logger.info("%s is running in another transaction: skipped", name)
         yield False
         return
+    commit = env["ir.cron"]._commit_progress  # commits (in a cron: its progress too)
     failed = True
     try:
-        cr.commit()
+        commit()
         yield True
         failed = False
     finally:
         if failed:
             cr.rollback()
         else:
-            cr.commit()
+            commit()
         cr.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
