@@ -55,9 +55,10 @@ class TestCronOverlapBatches(KamVisitCommon):
 
     def _mark_missed(self):
         with self.enter_registry_test_mode():
-            self.env.ref(
+            result = self.env.ref(
                 "kam_management.ir_cron_kam_visit_mark_missed"
             ).method_direct_trigger()
+        self.assertIs(result, True, "the cron ran without error")
 
     def _todos(self, visit):
         return visit.activity_ids.filtered(lambda a: a.summary == "Missed: reschedule")
@@ -102,9 +103,10 @@ class TestCronOverlapBatches(KamVisitCommon):
 class TestCronOverlapPlanNextWeek(KamVisitCommon):
     def _plan(self):
         with self.enter_registry_test_mode():
-            self.env.ref(
+            result = self.env.ref(
                 "kam_management.ir_cron_kam_visit_plan_next_week"
             ).method_direct_trigger()
+        self.assertIs(result, True, "the cron ran without error")
         return self.env["kam.visit"].search(
             [("partner_id", "in", (self.account_1 | self.account_2).ids)]
         )
@@ -121,8 +123,21 @@ class TestCronOverlapPlanNextWeek(KamVisitCommon):
     def test_a_failed_run_lets_go(self):
         self.env.company.kam_visit_autoplan = True
         Visit = type(self.env["kam.visit"])
-        with patch.object(Visit, "_kam_plan_next_week", side_effect=ValueError("x")):
-            self.assertFalse(self._plan())
+        with (
+            patch.object(
+                Visit, "_kam_plan_next_week", side_effect=ValueError("x")
+            ) as failing,
+            self.enter_registry_test_mode(),
+        ):
+            self.env.ref(
+                "kam_management.ir_cron_kam_visit_plan_next_week"
+            ).method_direct_trigger()
+        self.assertTrue(failing.called, "the run failed")
+        self.assertFalse(
+            self.env["kam.visit"].search_count(
+                [("partner_id", "in", (self.account_1 | self.account_2).ids)]
+            )
+        )
         self.assertTrue(lock_is_free(self.env, PLAN_NEXT_WEEK))
         self.assertTrue(self._plan(), "the next run plans the week")
 
@@ -148,9 +163,10 @@ class TestCronOverlapRecurringTasks(KamCommon):
 
     def _run_cron(self):
         with self.enter_registry_test_mode():
-            self.env.ref(
+            result = self.env.ref(
                 "kam_management.ir_cron_kam_merchandising_recurring"
             ).method_direct_trigger()
+        self.assertIs(result, True, "the cron ran without error")
 
     def test_one_run_at_a_time(self):
         with held_elsewhere(self.env, RECURRING):

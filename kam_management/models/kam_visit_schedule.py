@@ -246,7 +246,8 @@ class KamVisit(models.Model):
                 {"user_id": kam.id, "week_start": monday}
             )
             planner.action_propose()
-            planner.action_create_visits()
+            if planner.line_ids:  # nothing due, or planned already (a second run)
+                planner.action_create_visits()
             if (
                 self.env["ir.cron"]._commit_progress(1, remaining=len(weeks) - done)
                 <= 0
