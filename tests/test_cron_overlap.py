@@ -18,6 +18,7 @@ from .test_kam_visit import KamVisitCommon
 
 PLAN_NEXT_WEEK = "kam.visit._cron_plan_next_week"
 RECURRING = "kam.merchandising.task._cron_create_recurring"
+CRON_LOGGER = "odoo.addons.base.models.ir_cron"
 
 
 @contextmanager
@@ -54,11 +55,14 @@ class TestCronOverlapBatches(KamVisitCommon):
         )
 
     def _mark_missed(self):
-        with self.enter_registry_test_mode():
+        with (
+            self.assertNoLogs(CRON_LOGGER, "ERROR"),
+            self.enter_registry_test_mode(),
+        ):
             result = self.env.ref(
                 "kam_management.ir_cron_kam_visit_mark_missed"
             ).method_direct_trigger()
-        self.assertIs(result, True, "the cron ran without error")
+        self.assertIs(result, True)
 
     def _todos(self, visit):
         return visit.activity_ids.filtered(lambda a: a.summary == "Missed: reschedule")
@@ -102,11 +106,14 @@ class TestCronOverlapBatches(KamVisitCommon):
 @tagged("post_install", "-at_install", "kam")
 class TestCronOverlapPlanNextWeek(KamVisitCommon):
     def _plan(self):
-        with self.enter_registry_test_mode():
+        with (
+            self.assertNoLogs(CRON_LOGGER, "ERROR"),  # ran without error
+            self.enter_registry_test_mode(),
+        ):
             result = self.env.ref(
                 "kam_management.ir_cron_kam_visit_plan_next_week"
             ).method_direct_trigger()
-        self.assertIs(result, True, "the cron ran without error")
+        self.assertIs(result, True)
         return self.env["kam.visit"].search(
             [("partner_id", "in", (self.account_1 | self.account_2).ids)]
         )
@@ -127,6 +134,7 @@ class TestCronOverlapPlanNextWeek(KamVisitCommon):
             patch.object(
                 Visit, "_kam_plan_next_week", side_effect=ValueError("x")
             ) as failing,
+            self.assertLogs(CRON_LOGGER, "ERROR"),
             self.enter_registry_test_mode(),
         ):
             self.env.ref(
@@ -162,11 +170,14 @@ class TestCronOverlapRecurringTasks(KamCommon):
         )
 
     def _run_cron(self):
-        with self.enter_registry_test_mode():
+        with (
+            self.assertNoLogs(CRON_LOGGER, "ERROR"),
+            self.enter_registry_test_mode(),
+        ):
             result = self.env.ref(
                 "kam_management.ir_cron_kam_merchandising_recurring"
             ).method_direct_trigger()
-        self.assertIs(result, True, "the cron ran without error")
+        self.assertIs(result, True)
 
     def test_one_run_at_a_time(self):
         with held_elsewhere(self.env, RECURRING):
