@@ -14,6 +14,7 @@ from odoo.tests import tagged
 from odoo.addons.kam_management.models.cron_batch import run_lock_key
 
 from .common import KamCommon
+from .test_kam_credit import KamCreditCommon
 from .test_kam_visit import KamVisitCommon
 
 PLAN_NEXT_WEEK = "kam.visit._cron_plan_next_week"
@@ -203,3 +204,43 @@ class TestCronOverlapRecurringTasks(KamCommon):
             self._run_cron()
         self.assertEqual(len(self._recurring(self.account_1)), 1, "not twice")
         self.assertEqual(len(self._recurring(self.account_2)), 1)
+
+
+@tagged("post_install", "-at_install", "kam")
+class TestCronCreditReminderOnce(KamCreditCommon):
+    def _run_cron(self):
+        with (
+            self.assertNoLogs(CRON_LOGGER, "ERROR"),
+            self.enter_registry_test_mode(),
+        ):
+            self.env.ref(
+                "kam_management.ir_cron_kam_credit_check_expiry"
+            ).method_direct_trigger()
+
+    def _reminders(self, check):
+        return (
+            self.env["mail.activity"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("res_model", "=", "kam.credit.check"),
+                    ("res_id", "=", check.id),
+                    ("summary", "=", "Renew the credit check"),
+                ]
+            )
+        )
+
+    def test_a_reminder_marked_done_is_not_sent_again(self):
+        check = self._check()
+        check.action_submit()
+        check.with_user(self.head).validate_tier()
+        check.sudo().valid_until = fields.Date.today() + timedelta(days=20)
+        self._run_cron()
+        reminder = self._reminders(check)
+        self.assertEqual(len(reminder), 1)
+        self.assertEqual(reminder.user_id, self.kam_1)
+        reminder.with_user(self.kam_1).action_feedback(feedback="Renewal asked for")
+        self._run_cron()
+        self._run_cron()
+        self.assertEqual(len(self._reminders(check)), 1, "the next days: no new one")
+        self.assertFalse(check.activity_ids, "done: archived, not open")
