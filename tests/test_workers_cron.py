@@ -180,7 +180,13 @@ class TestCronsOnTwoWorkers(BaseCase):
     def _bash(self, script, *args):
         """A helper of scripts/common.sh (it runs the set-up: idempotent)."""
         return _run(
-            ["bash", "-c", f'source scripts/common.sh >/dev/null; {script} "$@"', "-", *args]
+            [
+                "bash",
+                "-c",
+                f'source scripts/common.sh >/dev/null; {script} "$@"',
+                "-",
+                *args,
+            ]
         )
 
     def _psql(self, db, sql):
@@ -281,7 +287,15 @@ class TestCronsOnTwoWorkers(BaseCase):
             "params": {
                 "service": "object",
                 "method": "execute_kw",
-                "args": [self.db, self.admin_uid, "admin", model, method, list(args), kwargs],
+                "args": [
+                    self.db,
+                    self.admin_uid,
+                    "admin",
+                    model,
+                    method,
+                    list(args),
+                    kwargs,
+                ],
             },
         }
         request = urllib.request.Request(
@@ -312,12 +326,23 @@ class TestCronsOnTwoWorkers(BaseCase):
             result = self._bash('copy_db "$1" "$2"', source, self.db)
             self.assertEqual(result.returncode, 0, f"copy of {source}: {result.stderr}")
             result = _run(
-                [str(PYTHON), str(ODOO_SRC / "odoo-bin"), "shell", "-c", str(CONF),
-                 "-d", self.db, "--no-http", "--log-level=warn"],
+                [
+                    str(PYTHON),
+                    str(ODOO_SRC / "odoo-bin"),
+                    "shell",
+                    "-c",
+                    str(CONF),
+                    "-d",
+                    self.db,
+                    "--no-http",
+                    "--log-level=warn",
+                ],
                 input=f"CRONS = {CRONS!r}\n{PREPARE}",
             )
             self.assertIn(
-                "PREPARED", result.stdout, f"the data set-up failed:\n{result.stderr[-3000:]}"
+                "PREPARED",
+                result.stdout,
+                f"the data set-up failed:\n{result.stderr[-3000:]}",
             )
             before = self._snapshot()
             server = self._start_server(self.db, log)
@@ -361,7 +386,8 @@ class TestCronsOnTwoWorkers(BaseCase):
         ids = {}
         for name in CRONS:
             [cron_id] = self._call(
-                "ir.model.data", "search_read",
+                "ir.model.data",
+                "search_read",
                 [("module", "=", "kam_management"), ("name", "=", name)],
                 fields=["res_id"],
             )
@@ -381,7 +407,9 @@ class TestCronsOnTwoWorkers(BaseCase):
 
             def fire(cron_id, barrier=barrier, outcomes=outcomes):
                 barrier.wait()
-                outcomes.append(self._rpc("ir.cron", "method_direct_trigger", [cron_id]))
+                outcomes.append(
+                    self._rpc("ir.cron", "method_direct_trigger", [cron_id])
+                )
 
             def wake_cron_workers(barrier=barrier):
                 barrier.wait()
@@ -399,9 +427,7 @@ class TestCronsOnTwoWorkers(BaseCase):
             self.assertEqual(len(outcomes), 3, f"{name}: the three calls answered")
             for result, error in outcomes:
                 if error:
-                    self.assertIn(
-                        "already executing", error, f"{name} failed: {error}"
-                    )
+                    self.assertIn("already executing", error, f"{name} failed: {error}")
                 else:
                     self.assertIs(result, True, f"{name} failed: {result}")
 
@@ -412,8 +438,8 @@ class TestCronsOnTwoWorkers(BaseCase):
         while time.time() < deadline:
             free = self._psql(
                 self.db,
-                f"BEGIN; SELECT count(*) FROM (SELECT id FROM ir_cron WHERE id IN ({ids}) "
-                "FOR NO KEY UPDATE SKIP LOCKED) free; ROLLBACK;",
+                "BEGIN; SELECT count(*) FROM (SELECT id FROM ir_cron "
+                f"WHERE id IN ({ids}) FOR NO KEY UPDATE SKIP LOCKED) free; ROLLBACK;",
             )
             due = self._psql(
                 self.db,
@@ -441,7 +467,8 @@ class TestCronsOnTwoWorkers(BaseCase):
         today_sql = "(now() at time zone 'UTC')::date"
         # visits: next week planned, each account once
         visits = self._rows(
-            f"SELECT partner_id, user_id FROM kam_visit WHERE id > {before['kam_visit']}"
+            "SELECT partner_id, user_id FROM kam_visit "
+            f"WHERE id > {before['kam_visit']}"
         )
         self.assertTrue(visits, "plan next week: visits planned")
         self._no_duplicates("visits of next week (account, KAM)", visits)
@@ -472,38 +499,64 @@ class TestCronsOnTwoWorkers(BaseCase):
             f"{before['kam_merchandising_task']}"
         )
         self.assertTrue(tasks, "recurring merchandising: tasks made")
-        self._no_duplicates("merchandising tasks (account, checklist)", [t[:2] for t in tasks])
+        self._no_duplicates(
+            "merchandising tasks (account, checklist)", [t[:2] for t in tasks]
+        )
         # states
         self.assertEqual(
-            self._psql(self.db, "SELECT count(*) FROM kam_collection_action WHERE "
-                       f"state = 'open' AND promised_date < {today_sql}"),
-            "0", "collection promises: all decided",
+            self._psql(
+                self.db,
+                "SELECT count(*) FROM kam_collection_action WHERE "
+                f"state = 'open' AND promised_date < {today_sql}",
+            ),
+            "0",
+            "collection promises: all decided",
         )
         self.assertEqual(
-            self._psql(self.db, "SELECT count(*) FROM kam_credit_check WHERE "
-                       f"state = 'approved' AND valid_until < {today_sql}"),
-            "0", "credit checks: the expired ones expired",
+            self._psql(
+                self.db,
+                "SELECT count(*) FROM kam_credit_check WHERE "
+                f"state = 'approved' AND valid_until < {today_sql}",
+            ),
+            "0",
+            "credit checks: the expired ones expired",
         )
         self.assertEqual(
-            self._psql(self.db, "SELECT count(*) FROM kam_contract WHERE "
-                       f"state = 'active' AND date_end < {today_sql}"),
-            "0", "contracts: the ended ones expired",
+            self._psql(
+                self.db,
+                "SELECT count(*) FROM kam_contract WHERE "
+                f"state = 'active' AND date_end < {today_sql}",
+            ),
+            "0",
+            "contracts: the ended ones expired",
         )
         self.assertEqual(
-            self._psql(self.db, "SELECT count(*) FROM kam_delegation WHERE state = "
-                       "'approved' AND move_activities AND NOT activities_moved AND "
-                       f"date_from <= {today_sql} AND date_to >= {today_sql}"),
-            "0", "delegations: the activities went to the deputy",
+            self._psql(
+                self.db,
+                "SELECT count(*) FROM kam_delegation WHERE state = "
+                "'approved' AND move_activities AND NOT activities_moved AND "
+                f"date_from <= {today_sql} AND date_to >= {today_sql}",
+            ),
+            "0",
+            "delegations: the activities went to the deputy",
         )
         self.assertEqual(
-            self._psql(self.db, "SELECT count(*) FROM kam_promotion WHERE "
-                       f"state = 'approved' AND date_from <= {today_sql}"),
-            "0", "promotions: the due ones started",
+            self._psql(
+                self.db,
+                "SELECT count(*) FROM kam_promotion WHERE "
+                f"state = 'approved' AND date_from <= {today_sql}",
+            ),
+            "0",
+            "promotions: the due ones started",
         )
         self.assertEqual(
-            self._psql(self.db, "SELECT count(*) FROM res_partner WHERE is_key_account "
-                       f"AND is_company AND (kam_health_date IS NULL OR kam_health_date < {today_sql})"),
-            "0", "health: every key account scored today",
+            self._psql(
+                self.db,
+                "SELECT count(*) FROM res_partner WHERE is_key_account AND is_company "
+                f"AND (kam_health_date IS NULL OR kam_health_date < {today_sql})",
+            ),
+            "0",
+            "health: every key account scored today",
         )
 
     def _no_duplicates(self, what, rows):
@@ -513,8 +566,11 @@ class TestCronsOnTwoWorkers(BaseCase):
     def _check_log(self, log):
         text = log.read_text()
         errors = [
-            line for line in text.splitlines()
+            line
+            for line in text.splitlines()
             if " ERROR " in line or " CRITICAL " in line
         ]
-        self.assertFalse(errors, f"the server logged errors (see {log}):\n" + "\n".join(errors[:20]))
+        self.assertFalse(
+            errors, f"the server logged errors (see {log}):\n" + "\n".join(errors[:20])
+        )
         self.assertIn("kam_management", text)

@@ -307,8 +307,11 @@ class KamMerchandisingTask(models.Model):
         when due (see _kam_due); running it twice creates nothing twice, and one
         run at a time. Creates in batches of accounts, each batch's due tasks read
         again in the transaction that follows the previous batch's commit (a
-        check-in may have created some meanwhile), and commits the progress (ir.cron runs it again if out of time)."""
-        with single_run(self.env, "kam.merchandising.task._cron_create_recurring") as alone:
+        check-in may have created some meanwhile), and commits the progress
+        (ir.cron runs it again if out of time)."""
+        with single_run(
+            self.env, "kam.merchandising.task._cron_create_recurring"
+        ) as alone:
             if not alone:
                 return
             cron = self.env["ir.cron"]
