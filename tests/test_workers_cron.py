@@ -2,8 +2,8 @@
 copy of the demo database, with work for every cron of the add-on. Each cron is fired
 three times at the same moment through the HTTP workers (twice the cron itself, once
 a copy of it: a second cron record on the same method) while the two cron workers
-pick up every cron too (their next call is in the past). Then: every cron did its
-work, none failed, and nothing was created twice.
+are woken to take both (due: their next call is in the past). Then: every cron did
+its work, none failed, and nothing was created twice.
 
 The database: ``make test`` installs the demo database beside the tests and names it
 in KAM_DEMO_CHECK_DB (its install writes KAM_DEMO_CHECK_DONE when it ends); this
