@@ -183,7 +183,7 @@ class TestCronsOnTwoWorkers(BaseCase):
             [
                 "bash",
                 "-c",
-                f'source scripts/common.sh >/dev/null; {script} "$@"',
+                f"source scripts/common.sh >/dev/null; {script}",
                 "-",
                 *args,
             ]
