@@ -476,7 +476,8 @@ def counting_commits(commit):
     original = IrCron._commit_progress
 
     def counted(self, processed=0, *, remaining=None, deactivate=False):
-        calls.append(processed)
+        if processed:  # not the commit that opens a batch's transaction
+            calls.append(processed)
         if commit:
             return original(self, processed, remaining=remaining, deactivate=deactivate)
         return float("inf")

@@ -17,10 +17,18 @@ odoo_checked "$ROOT/.state/install_$TEST_DB.log" -d "$TEST_DB" -i kam_management
 
 echo "[test] installing kam_management with demo data in $DEMO_CHECK_DB (in the background)"
 copy_db "$tmpl_demo" "$DEMO_CHECK_DB"
+# tests/test_workers_cron.py waits for this install to end, then runs a two-worker
+# server on a copy of it
+export KAM_DEMO_CHECK_DB=$DEMO_CHECK_DB
+export KAM_DEMO_CHECK_DONE="$ROOT/.state/demo_check_$TEST_DB.done"
+rm -f "$KAM_DEMO_CHECK_DONE"
 (
+    rc=0
     odoo_checked "$ROOT/.state/install_$DEMO_CHECK_DB.log" -d "$DEMO_CHECK_DB" \
         -i kam_management --with-demo --stop-after-init --log-level=warn \
-        > "$ROOT/.state/demo_check_$TEST_DB.out" 2>&1
+        > "$ROOT/.state/demo_check_$TEST_DB.out" 2>&1 || rc=$?
+    echo "$rc" > "$KAM_DEMO_CHECK_DONE"
+    exit "$rc"
 ) &
 demo_pid=$!
 

@@ -1,8 +1,19 @@
 """Daily crons go through their records a batch at a time and commit their progress,
 so that a large database neither holds one long transaction nor loses the work done
-when the cron's time is up (ir.cron runs the method again while work remains)."""
+when the cron's time is up (ir.cron runs the method again while work remains).
 
+Several workers: ir.cron locks a job's row while it runs, so one cron record never
+runs twice at once; but a second cron record on the same method, a job run by hand
+while a worker runs it, or a user's action on the same records still overlap. Odoo's
+cursors are REPEATABLE READ: a run only sees what was committed before its
+transaction's first query. Hence each batch starts a new transaction, locks its
+records (skipping those another run holds) and reads them again after the lock, the
+way Odoo's own crons do (account's ``_autopost_draft_entries``); and the crons that
+create rows from what they read take ``single_run``'s lock first."""
+
+import hashlib
 import logging
+from contextlib import contextmanager
 
 from odoo import fields
 
@@ -15,13 +26,18 @@ def process_in_batches(model, domain, process, batch_size=BATCH_SIZE):
     """Call ``process(records)`` on the records of ``domain``, a batch at a time.
 
     ``process`` must take the records out of the domain (a new state, a flag set);
-    a batch met twice stops the loop rather than repeating it forever."""
+    a batch met twice stops the loop rather than repeating it forever. Records that
+    another transaction holds are left to it; the others are locked and read again
+    in a new transaction (one that sees what another run committed), so that two
+    overlapping runs never process a record twice."""
     cron = model.env["ir.cron"]
-    done = model.browse()
+    done = busy = model.browse()
     while True:
         batch = model.search(domain, limit=batch_size)
         if not batch:
             return
+        if batch & busy:
+            return  # another run holds them: it goes on with them
         if batch & done:
             _logger.warning(
                 "%s: %s records stayed in the cron's domain after processing",
@@ -29,11 +45,53 @@ def process_in_batches(model, domain, process, batch_size=BATCH_SIZE):
                 len(batch & done),
             )
             return
-        process(batch)
-        done |= batch
+        # a new transaction (a snapshot taken after the lock, see above)
+        cron._commit_progress()
+        locked = batch.try_lock_for_update(allow_referencing=True)
+        busy |= batch - locked
+        locked.invalidate_recordset()
+        locked = locked.filtered_domain(domain)
+        if locked:
+            process(locked)
+        done |= locked
         remaining = model.search_count(domain)
-        if cron._commit_progress(len(batch), remaining=remaining) <= 0:
+        if cron._commit_progress(len(locked), remaining=remaining) <= 0:
             return  # out of time: the cron runs again for the rest
+
+
+def run_lock_key(name):
+    """The PostgreSQL advisory lock key of ``single_run(env, name)``."""
+    digest = hashlib.sha256(f"kam_management.{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextmanager
+def single_run(env, name):
+    """Yield True when this transaction's run of ``name`` is the only one in the
+    database (a PostgreSQL session lock, across workers and cron records), False
+    when another run holds it (the caller then does nothing: the other run does
+    the work). Holding the lock, the run starts a new transaction, so it reads
+    everything the previous run committed; it commits before letting go (on an
+    error: rolls back), so the next run reads this one's work."""
+    key = run_lock_key(name)
+    cr = env.cr
+    cr.execute("SELECT pg_try_advisory_lock(%s)", [key])
+    if not cr.fetchone()[0]:
+        _logger.info("%s is running in another transaction: skipped", name)
+        yield False
+        return
+    commit = env["ir.cron"]._commit_progress  # commits (in a cron: its progress too)
+    failed = True
+    try:
+        commit()
+        yield True
+        failed = False
+    finally:
+        if failed:
+            cr.rollback()
+        else:
+            commit()
+        cr.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def process_per_company(model, domain, company_domain, process):

@@ -53,6 +53,7 @@ class KamCompetitor(models.Model):
                 )
             )
 
+    @api.readonly
     def action_view_observations(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

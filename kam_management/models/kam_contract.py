@@ -331,6 +331,7 @@ class KamContract(models.Model):
             }
         )
 
+    @api.readonly
     def action_view_orders(self):
         action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
         contracts = self.filtered(lambda c: c.partner_id and c.date_start)
@@ -342,6 +343,7 @@ class KamContract(models.Model):
         action["context"] = {"create": False}
         return action
 
+    @api.readonly
     def action_view_credit_check(self):
         checks = self.credit_check_id
         action = {

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .cron_batch import BATCH_SIZE
+from .cron_batch import BATCH_SIZE, single_run
 from .workflow import (
     check_create,
     check_locked,
@@ -304,13 +304,23 @@ class KamMerchandisingTask(models.Model):
     @api.model
     def _cron_create_recurring(self):
         """The next task of each recurring checklist for each account in its scope,
-        when due (see _kam_due); running it twice creates nothing twice. Creates in
-        batches and commits the progress (ir.cron runs it again if out of time)."""
-        cron = self.env["ir.cron"]
-        pairs = list(self._kam_due().items())
-        for start in range(0, len(pairs), BATCH_SIZE):
-            batch = dict(pairs[start : start + BATCH_SIZE])
-            self._kam_create_due(batch)
-            remaining = len(pairs) - start - len(batch)
-            if cron._commit_progress(len(batch), remaining=remaining) <= 0:
+        when due (see _kam_due); running it twice creates nothing twice, and one
+        run at a time. Creates in batches of accounts, each batch's due tasks read
+        again in the transaction that follows the previous batch's commit (a
+        check-in may have created some meanwhile), and commits the progress
+        (ir.cron runs it again if out of time)."""
+        with single_run(
+            self.env, "kam.merchandising.task._cron_create_recurring"
+        ) as alone:
+            if not alone:
                 return
+            cron = self.env["ir.cron"]
+            accounts = list({account for account, _type in self._kam_due()})
+            for start in range(0, len(accounts), BATCH_SIZE):
+                batch = self.env["res.partner"].union(
+                    *accounts[start : start + BATCH_SIZE]
+                )
+                created = self._kam_create_due(self._kam_due(batch))
+                remaining = len(accounts) - start - len(batch)
+                if cron._commit_progress(len(created), remaining=remaining) <= 0:
+                    return

@@ -425,6 +425,7 @@ class KamPlan(models.Model):
         )
         return plans
 
+    @api.readonly
     def action_view_children(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -429,6 +429,7 @@ class KamPromotion(models.Model):
                 {"state": "draft", "approved_by_id": False, "date_approved": False}
             )
 
+    @api.readonly
     def action_view_participants(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -438,6 +439,7 @@ class KamPromotion(models.Model):
         action["context"] = {"create": False}
         return action
 
+    @api.readonly
     def action_view_credit_notes(self):
         self.ensure_one()
         moves = self.participant_ids.credit_note_id

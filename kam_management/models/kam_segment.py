@@ -63,6 +63,7 @@ class KamSegment(models.Model):
         for segment in self:
             segment.partner_count = counts.get(segment, 0)
 
+    @api.readonly
     def action_view_partners(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

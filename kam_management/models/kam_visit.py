@@ -409,6 +409,7 @@ class KamVisit(models.Model):
             )
         return True
 
+    @api.readonly
     def action_view_merchandising_tasks(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -569,6 +570,7 @@ class KamVisit(models.Model):
         teams = self.env["crm.team"].search([("user_id", "=", self.env.uid)])
         return teams.member_ids - self.env.user
 
+    @api.readonly
     def action_view_orders(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

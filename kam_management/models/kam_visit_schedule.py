@@ -6,7 +6,7 @@ import pytz
 
 from odoo import api, fields, models
 
-from .cron_batch import process_per_company, schedule_todos
+from .cron_batch import process_per_company, schedule_todos, single_run
 from .workflow import workflow
 
 
@@ -210,7 +210,14 @@ class KamVisit(models.Model):
 
     @api.model
     def _cron_plan_next_week(self):
-        """Pre-plan next week for every KAM of the companies that ask for it."""
+        """Pre-plan next week for every KAM of the companies that ask for it; one
+        run at a time (the planner reads the visits planned already: two runs at
+        once would plan the same accounts twice)."""
+        with single_run(self.env, "kam.visit._cron_plan_next_week") as alone:
+            if alone:
+                self._kam_plan_next_week()
+
+    def _kam_plan_next_week(self):
         companies = self.env["res.company"].search([("kam_visit_autoplan", "=", True)])
         if not companies:
             return
@@ -239,7 +246,8 @@ class KamVisit(models.Model):
                 {"user_id": kam.id, "week_start": monday}
             )
             planner.action_propose()
-            planner.action_create_visits()
+            if planner.line_ids:  # nothing due, or planned already (a second run)
+                planner.action_create_visits()
             if (
                 self.env["ir.cron"]._commit_progress(1, remaining=len(weeks) - done)
                 <= 0
