@@ -223,7 +223,11 @@ class TestWheel(TransactionCase):
             self.assertNotIn(prefix + "pyproject.toml", names)
             # the pytest suite stays in the repository
             self.assertFalse(
-                [n for n in names if "__pycache__" in n or n.startswith(prefix + "tests/")]
+                [
+                    n
+                    for n in names
+                    if "__pycache__" in n or n.startswith(prefix + "tests/")
+                ]
             )
         self.assertEqual(metadata["Name"], "odoo-addon-kam_management")
         self.assertEqual(metadata["License"], "AGPL-3")

@@ -62,7 +62,9 @@ class TestKamTranslationFiles(KamCommon):
             source, text = entry.msgid, entry.msgstr
             if not text.strip() or "fuzzy" in entry.flags:
                 problems.append(f"untranslated: {source[:60]!r}")
-            elif sorted(PLACEHOLDER.findall(source)) != sorted(PLACEHOLDER.findall(text)):
+            elif sorted(PLACEHOLDER.findall(source)) != sorted(
+                PLACEHOLDER.findall(text)
+            ):
                 problems.append(f"placeholders differ: {source[:60]!r}")
             elif MARKUP.findall(source) != MARKUP.findall(text):
                 problems.append(f"markup differs: {source[:60]!r}")
@@ -93,7 +95,9 @@ class TestKamInRussian(KamCommon):
         self.assertEqual(root.name, self._ru(root.with_context(lang="en_US").name))
         self.assertEqual(root.name, "Ключевые клиенты")
         plan_fields = env["kam.plan"].fields_get(["state", "user_id"])
-        self.assertEqual(plan_fields["user_id"]["string"], self._ru("Key Account Manager"))
+        self.assertEqual(
+            plan_fields["user_id"]["string"], self._ru("Key Account Manager")
+        )
         self.assertNotEqual(plan_fields["user_id"]["string"], "Key Account Manager")
         states = dict(plan_fields["state"]["selection"])
         self.assertEqual(states["draft"], self._ru("Draft"))
