@@ -300,6 +300,81 @@ class TestKamDelegationAccess(KamDelegationCommon):
             15000.0,
         )
 
+    def test_deputy_cannot_infer_pay_by_grouping_searching_or_sorting(self):
+        self._approved(start=0, end=3)
+        own = self.plan_1.copy(
+            {
+                "user_id": self.kam_2.id,
+                "name": "Plan of kam_2",
+                "base_variable_pay": 700.0,
+            }
+        )
+        plan_ids = (self.plan_1 | own).ids
+        in_plans = [("id", "in", plan_ids)]
+        Plan = self.env["kam.plan"]
+        for user, expected in (
+            (self.kam_2, {self.kam_1: False, self.kam_2: 700.0}),  # the deputy
+            (self.kam_1, {self.kam_1: 12000.0}),  # kam_1 does not deputise
+            (self.head, {self.kam_1: 12000.0, self.kam_2: 700.0}),
+        ):
+            groups = Plan.with_user(user)._read_group(
+                in_plans, ["user_id"], ["base_variable_pay:sum", "__count"]
+            )
+            sums = {kam: total for kam, total, _count in groups}
+            self.assertEqual(sums, expected, user.login)
+            # the plans themselves stay in their groups: only the pay is nothing
+            self.assertEqual(
+                sum(count for _kam, _total, count in groups), len(expected), user.login
+            )
+        deputy = Plan.with_user(self.kam_2)
+        # filters on the pay never match a plan whose pay is hidden
+        for condition in (
+            ("base_variable_pay", ">", 0),
+            ("base_variable_pay", "=", 12000.0),
+            ("base_variable_pay", "!=", False),
+        ):
+            self.assertEqual(
+                deputy.search(in_plans + [condition]).ids,
+                [] if condition[2] == 12000.0 else own.ids,
+                condition,
+            )
+        self.assertEqual(
+            Plan.with_user(self.head).search_count(
+                in_plans + [("base_variable_pay", "=", 12000.0)]
+            ),
+            1,
+        )
+        # grouping by the pay or its scale puts the hidden plan under "nothing"
+        by_pay = dict(deputy._read_group(in_plans, ["base_variable_pay"], ["__count"]))
+        self.assertNotIn(12000.0, by_pay)
+        by_scale = deputy._read_group(in_plans, ["pay_scale_id"], ["id:array_agg"])
+        scale_of = {plan_id: scale for scale, ids in by_scale for plan_id in ids}
+        self.assertFalse(scale_of[self.plan_1.id])
+        self.assertEqual(scale_of[own.id], own.pay_scale_id)
+        # sorting by the pay does not rank the hidden plan: it comes with the empty ones
+        for order in (
+            "base_variable_pay desc nulls last",
+            "base_variable_pay asc nulls last",
+        ):
+            self.assertEqual(
+                deputy.search(in_plans, order=order).ids,
+                [own.id, self.plan_1.id],
+                order,
+            )
+        self.assertEqual(
+            Plan.with_user(self.head)
+            .search(in_plans, order="base_variable_pay desc nulls last")
+            .ids,
+            [self.plan_1.id, own.id],
+        )
+        # the formatted groups of a list view, as the web client asks for them
+        rows = deputy.formatted_read_group(
+            in_plans, ["user_id"], ["base_variable_pay:sum"]
+        )
+        shown = {row["user_id"][0]: row["base_variable_pay:sum"] for row in rows}
+        self.assertFalse(shown[self.kam_1.id])
+        self.assertEqual(shown[self.kam_2.id], 700.0)
+
     def test_delegation_visibility(self):
         delegation = self._approved(start=0, end=3)
         Delegation = self.env["kam.delegation"]

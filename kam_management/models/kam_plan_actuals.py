@@ -4,6 +4,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.orm.models import READ_GROUP_AGGREGATE, parse_read_group_spec
+from odoo.tools import SQL
 
 from .res_partner import KAM_GROUP, KAM_MANAGER_GROUP
 from .workflow import require_group, require_states, workflow
@@ -103,6 +105,70 @@ class KamPlan(models.Model):
         return self.filtered(
             lambda p: p.plan_type == "individual" and p.user_id != user
         )
+
+    # ... nor through grouping, searching or sorting on it (a deputy could otherwise
+    # read a sum of the absent KAM's pay, or narrow it down with filters): in SQL the
+    # pay of a plan the user may not see is nothing (NULL)
+    def _kam_pay_guarded(self):
+        return not self.env.su and not self.env.user.has_group(KAM_MANAGER_GROUP)
+
+    def _kam_pay_visible_sql(self, alias, query):
+        return SQL(
+            "(%s != 'individual' OR %s = %s)",
+            self._field_to_sql(alias, "plan_type", query),
+            self._field_to_sql(alias, "user_id", query),
+            self.env.uid,
+        )
+
+    def _read_group_select(self, aggregate_spec, query):
+        sql = super()._read_group_select(aggregate_spec, query)
+        fname, _property, func = parse_read_group_spec(aggregate_spec)
+        if fname not in PAY_FIELDS or not self._kam_pay_guarded():
+            return sql
+        if (
+            func not in READ_GROUP_AGGREGATE
+        ):  # sum_currency: no pay field is in a foreign currency
+            return SQL("NULL")
+        value = SQL(
+            "CASE WHEN %s THEN %s END",
+            self._kam_pay_visible_sql(self._table, query),
+            self._field_to_sql(self._table, fname, query),
+        )
+        return READ_GROUP_AGGREGATE[func](self._table, value)
+
+    def _read_group_groupby(self, alias, groupby_spec, query):
+        sql = super()._read_group_groupby(alias, groupby_spec, query)
+        if (
+            parse_read_group_spec(groupby_spec)[0] not in PAY_FIELDS
+            or not self._kam_pay_guarded()
+        ):
+            return sql
+        return SQL(
+            "CASE WHEN %s THEN %s END", self._kam_pay_visible_sql(alias, query), sql
+        )
+
+    def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
+        if field_name.split(".")[0] in PAY_FIELDS and self._kam_pay_guarded():
+            return SQL(
+                "CASE WHEN %s THEN %s END %s %s",
+                self._kam_pay_visible_sql(alias, query),
+                self._field_to_sql(alias, field_name.split(".")[0], query),
+                direction,
+                nulls,
+            )
+        return super()._order_field_to_sql(alias, field_name, direction, nulls, query)
+
+    def _search(self, domain, *args, **kwargs):
+        if self._kam_pay_guarded():
+            visible = Domain("plan_type", "!=", "individual") | Domain(
+                "user_id", "=", self.env.uid
+            )
+            domain = Domain(domain).map_conditions(
+                lambda condition: condition & visible
+                if condition.field_expr.split(".")[0] in PAY_FIELDS
+                else condition
+            )
+        return super()._search(domain, *args, **kwargs)
 
     def _track_filter_for_display(self, tracking_values):
         """Nor do the chatter's tracked changes show that pay to a deputy."""
