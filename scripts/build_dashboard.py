@@ -70,6 +70,12 @@ def link(label, model, view, domain, group_by, measure=None):
     return f"[{label}](odoo://view/{json.dumps(data, separators=(',', ':'))})"
 
 
+def zero_if_empty(expression):
+    """A pivot's value, or 0 when the pivot has no row for it (PIVOT.VALUE is then
+    empty): the viewer sees every row they may see, so nothing there means 0."""
+    return f'=IF({expression}="",0,{expression})'
+
+
 def scorecard(fid, title, key, x, color, humanize=False):
     return {
         "id": fid,
@@ -174,15 +180,16 @@ def dashboard():
         "A5": '=_t("Plan achievement")',
         "B5": '=IFERROR(B4/B3,"")',
         "A6": '=_t("Overdue")',
-        "B6": '=PIVOT.VALUE(3,"overdue_amount")',
+        # no overdue line, no done visit, no account at risk: 0, not an empty cell
+        "B6": zero_if_empty('PIVOT.VALUE(3,"overdue_amount")'),
         "A7": '=_t("Visits done")',
-        "B7": '=PIVOT.VALUE(4,"__count","state","done")',
+        "B7": zero_if_empty('PIVOT.VALUE(4,"__count","state","done")'),
         "A8": '=_t("Visits planned")',
         "B8": '=PIVOT.VALUE(4,"__count")',
         "A9": '=_t("Visits done vs planned")',
         "B9": '=IFERROR(B7/B8,"")',
         "A10": '=_t("Accounts at risk")',
-        "B10": '=PIVOT.VALUE(5,"__count")',
+        "B10": zero_if_empty('PIVOT.VALUE(5,"__count")'),
     }
     revenue_link = link(
         "Revenue by KAM and month",

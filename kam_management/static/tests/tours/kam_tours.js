@@ -252,13 +252,23 @@ registry.category("web_tour.tours").add("kam_tour_head_analysis", {
             async run() {
                 // the pivots load after the dashboard shows: wait for the figure
                 let figures = dashboardScorecards();
-                for (let tries = 0; tries < 100 && !figures.Revenue; tries++) {
+                for (
+                    let tries = 0;
+                    tries < 100 && !(figures.Revenue && figures.Overdue);
+                    tries++
+                ) {
                     await new Promise((resolve) => requestAnimationFrame(resolve));
                     figures = dashboardScorecards();
                 }
                 if (!(figures.Revenue || "").includes("1,500")) {
                     throw new Error(
                         `The dashboard's Revenue is not 1,500: ${JSON.stringify(figures)}`
+                    );
+                }
+                // nothing is overdue: the head sees 0, not an empty figure
+                if (!/^\D*0(\.00)?$/.test(figures.Overdue || "")) {
+                    throw new Error(
+                        `The dashboard's Overdue is not 0: ${JSON.stringify(figures)}`
                     );
                 }
             },
