@@ -111,6 +111,16 @@ PAGES = {
         # issue 13: promises to pay
         ("collection", M + "kam_collection_action_action", None),
     ],
+    # issue 17: a KAM who works in Russian
+    "dmitry": [
+        ("key-accounts", M + "res_partner_action_key_accounts_open", None),
+        (
+            "visit",
+            M + "kam_visit_action",
+            ("kam.visit", [("state", "=", "planned")]),
+        ),
+        ("plans", M + "kam_plan_action", None),
+    ],
     "sofia": [
         ("orders-to-enter", M + "sale_order_action_to_enter", None),
         (
@@ -139,6 +149,7 @@ APPS = [
     "key-account-review.png",
     "sofia-orders-to-enter-desktop.png",
     "sofia-order-phone.png",
+    "dmitry-visit-phone.png",
 ]
 
 SETTLED = """
