@@ -40,6 +40,7 @@ M = "kam_management."
 # login: [(page, action xml id, optional record: (model, domain) read as that user)]
 PAGES = {
     "hector": [
+        ("dashboard", M + "kam_dashboard_action", None),
         ("visits", M + "kam_visit_action_open", None),
         ("plan-analysis", M + "kam_plan_report_action_open", None),
         ("key-account-sales", M + "sale_report_action_key_accounts_open", None),
