@@ -132,3 +132,26 @@ class TestKamInRussian(KamCommon):
             "visit": visit.display_name
         }
         self.assertEqual(str(caught.exception), expected)
+
+    def test_review_prints_in_the_accounts_language(self):
+        """An English-speaking KAM prints a Russian account's review in Russian."""
+        self.kam_1.lang = "en_US"
+        self.account_1.lang = "ru_RU"
+        self.env["kam.visit"].with_user(self.kam_1).create(
+            {
+                "partner_id": self.account_1.id,
+                "user_id": self.kam_1.id,
+                "date_start": datetime.combine(fields.Date.today(), time(9, 0)),
+            }
+        )
+        html, _format = (
+            self.env["ir.actions.report"]
+            .with_user(self.kam_1)
+            ._render_qweb_html(
+                "kam_management.report_key_account_review", self.account_1.ids
+            )
+        )
+        html = html.decode()
+        self.assertIn(self._ru("Profile"), html)
+        self.assertIn(f"{self._ru('Planned')}</span>: <span>1</span>", html)
+        self.assertNotIn(">Planned<", html)
