@@ -358,6 +358,16 @@ class TestKamCockpitReports(KamCommon):
             self.assertAlmostEqual(coverage[self.kam_2], 0.0)
         else:  # nothing due in a short month: no coverage, not a false 0 %
             self.assertFalse(coverage[self.kam_2])
+        # an account's own interval, set by its KAM, is its cadence (as the planner's)
+        self.account_2.kam_visit_interval_days = 10
+        self.env.flush_all()
+        self.env.invalidate_all()
+        row = Report.with_user(self.head).search(
+            [("date", "=", self.month), ("partner_id", "=", self.account_2.id)]
+        )
+        self.assertEqual(
+            (row.interval_days, row.visits_required), (10, self.month_days // 10)
+        )
         # a KAM sees their own accounts, sales support nothing
         own = Report.with_user(self.kam_1).search([])
         self.assertEqual(own.kam_user_id, self.kam_1)

@@ -367,6 +367,22 @@ class TestKamDelegationAccess(KamDelegationCommon):
             .ids,
             [self.plan_1.id, own.id],
         )
+        # nor does an export (base.group_allow_export) show it
+        allow_export = self.env.ref("base.group_allow_export")
+        (self.kam_2 | self.head).write({"group_ids": [Command.link(allow_export.id)]})
+        exported = deputy.browse(plan_ids).export_data(
+            ["name", "base_variable_pay", "pay_scale_id/name"]
+        )["datas"]
+        self.assertEqual(
+            [row[1:] for row in exported],
+            [[False, False], [700.0, own.pay_scale_id.name or False]],
+        )
+        self.assertEqual(
+            self.plan_1.with_user(self.head).export_data(["base_variable_pay"])[
+                "datas"
+            ],
+            [[12000.0]],
+        )
         # the formatted groups of a list view, as the web client asks for them
         rows = deputy.formatted_read_group(
             in_plans, ["user_id"], ["base_variable_pay:sum"]

@@ -95,6 +95,16 @@ class TestKamDiscountAuthority(KamDiscountCommon):
         # a price above the list price leaves the discount as given
         line.write({"price_unit": 120.0, "discount": 10.0})
         self.assertFalse(order.kam_discount_needs_approval)
+        # the form tells at once: the price is part of what the warning follows
+        with Form(order) as form:
+            with form.order_line.edit(0) as edited:
+                edited.price_unit = 80.0  # 20 % cut, on top of the 10 % discount
+            self.assertTrue(form.kam_discount_needs_approval)
+        # a product the pricelist gives away has no price to cut (no division by 0)
+        self.product_a.list_price = 0.0
+        line.write({"price_unit": -5.0, "discount": 0.0})
+        self.assertEqual(line._kam_granted_discount(), 0.0)
+        self.assertFalse(order.kam_discount_needs_approval)
 
     def test_above_authority_waits_for_the_head_of_sales(self):
         order = self._order(15.0)

@@ -466,6 +466,19 @@ class TestKamDiscountPromotion(PromotionCommon):
         )
         self.assertTrue(program.kam_restricted)
         self.assertEqual(program.kam_state, "draft")
+        # "key accounts only" is not the KAM's to switch off (over RPC too): the
+        # draft would give its discount to every customer without approval
+        for vals in ({"kam_restricted": False}, {"kam_restricted": False, "name": "x"}):
+            with self.assertRaisesMessage(UserError, "follows its participating"):
+                program.write(vals)
+        with self.assertRaisesMessage(UserError, "follows its participating"):
+            self.env["loyalty.program"].with_user(self.kam_1).create(
+                self._program_vals(
+                    kam_partner_ids=[Command.set(self.account_1.ids)],
+                    kam_restricted=False,
+                )
+            )
+        self.assertTrue(program.kam_restricted)
         # not approved: it applies to no order, not even its account's
         self.assertFalse(self._discount_lines(self._order(self.contact_1)))
         # the KAM submits; approving is a head's, over RPC too

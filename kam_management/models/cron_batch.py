@@ -3,8 +3,8 @@ so that a large database neither holds one long transaction nor loses the work d
 when the cron's time is up (ir.cron runs the method again while work remains).
 
 Several workers: ir.cron locks a job's row while it runs, so one cron record never
-runs twice at once; but a second cron record on the same method, a job run by hand
-while a worker runs it, or a user's action on the same records still overlap. Odoo's
+runs twice at once (by hand either: "already executing"); but a second cron record on
+the same method, or a user's action on the same records, still overlap. Odoo's
 cursors are REPEATABLE READ: a run only sees what was committed before its
 transaction's first query. Hence each batch starts a new transaction, locks its
 records (skipping those another run holds) and reads them again after the lock, the

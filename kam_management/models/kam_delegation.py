@@ -187,8 +187,9 @@ class KamDelegation(models.Model):
         open_ones = self.filtered(lambda d: d.state in OPEN_STATES)
         if not open_ones:
             return
+        # sudo: a clash in a company outside the user's current ones counts too
         others = (
-            self.search(
+            self.sudo().search(
                 [
                     ("user_id", "in", open_ones.user_id.ids),
                     ("state", "in", OPEN_STATES),

@@ -96,6 +96,24 @@ class KamPlan(models.Model):
                 values.update(dict.fromkeys(hidden, False))
         return result
 
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        """Nor does an export (it reads the records' values, not _read_format)."""
+        columns = [i for i, path in enumerate(fields) if path[0] in PAY_FIELDS]
+        hidden = self._kam_pay_hidden() if columns else self.browse()
+        if not hidden:
+            return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
+        rows = []
+        for plan in self:  # in the order asked (a deputy's export: a few plans)
+            part = super(KamPlan, plan)._export_rows(
+                fields, _is_toplevel_call=_is_toplevel_call
+            )
+            if plan in hidden:
+                for row in part:
+                    for i in columns:
+                        row[i] = False
+            rows += part
+        return rows
+
     def _kam_pay_hidden(self):
         """The individual plans whose pay the user may not see: another KAM's
         (a deputy's view); heads of sales see all."""

@@ -157,7 +157,7 @@ class KamProposal(models.Model):
         for proposal in self:
             proposal.pricelist_id = proposal.segment_id.pricelist_id
 
-    @api.depends("segment_id", "company_id", "line_ids.product_id")
+    @api.depends("segment_id", "company_id")
     @api.depends_context("uid")
     def _compute_summary(self):
         today = fields.Date.context_today(self)

@@ -111,9 +111,21 @@ class LoyaltyProgram(models.Model):
                 )
             )
 
+    def _kam_refuse_restricted(self, vals):
+        """ "Key accounts only" follows the accounts and the segment: written by hand
+        to False, a KAM's unapproved proposal would apply to every customer."""
+        if isinstance(vals, dict) and "kam_restricted" in vals:
+            raise UserError(
+                self.env._(
+                    "Whether a programme is for key accounts only follows its "
+                    "participating key accounts and segment: set those instead."
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._kam_refuse_restricted(vals)
             if isinstance(vals, dict):
                 # a new programme is proposed (the form sends the default)
                 check_workflow_fields(
@@ -125,6 +137,7 @@ class LoyaltyProgram(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._kam_refuse_restricted(vals)
         check_workflow_fields(self, vals, KAM_WORKFLOW_FIELDS)
         if not (in_workflow(self.env) or harmless(vals)):
             locked = self.filtered(

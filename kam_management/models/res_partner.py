@@ -1388,20 +1388,29 @@ class ResPartner(models.Model):
         self._kam_check_profile_values(vals_list)
         if in_workflow(self.env):
             return
-        parents = self.browse(
-            vals["parent_id"]
-            for vals in vals_list
-            if isinstance(vals, Mapping) and type(vals.get("parent_id")) is int
-        ).exists()
+        vals_list = [vals for vals in vals_list if isinstance(vals, Mapping)]
         for vals in vals_list:
-            if not isinstance(vals, Mapping):
-                continue
             self._kam_check_health_vals(vals)
-            state = vals.get("kam_prospect_state")
-            parent = parents.filtered(lambda p, v=vals: p.id == v.get("parent_id"))
-            if state not in (None, False, "prospect") and (
-                not parent or parent.commercial_partner_id.kam_prospect_state != state
-            ):
+        # a stage other than prospect: only a contact following its company's
+        staged = [
+            vals
+            for vals in vals_list
+            if vals.get("kam_prospect_state") not in (None, False, "prospect")
+        ]
+        if not staged:
+            return  # every ordinary create: no query
+        parents = {
+            parent.id: parent
+            for parent in self.browse(
+                vals["parent_id"]
+                for vals in staged
+                if type(vals.get("parent_id")) is int
+            ).exists()
+        }
+        for vals in staged:
+            state = vals["kam_prospect_state"]
+            parent = parents.get(vals.get("parent_id"))
+            if not parent or parent.commercial_partner_id.kam_prospect_state != state:
                 raise UserError(
                     self.env._(
                         "A new company starts as a prospect; its stage then changes "

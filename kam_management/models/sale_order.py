@@ -797,8 +797,11 @@ class SaleOrder(models.Model):
 
     @api.depends(
         "order_line.discount",
+        "order_line.price_unit",  # a price typed below the pricelist's is a discount
+        "order_line.product_uom_qty",
         "order_line.display_type",
         "order_line.product_id",
+        "fiscal_position_id",
         "pricelist_id",
         "partner_id",
         "company_id",

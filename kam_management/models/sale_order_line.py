@@ -54,7 +54,10 @@ class SaleOrderLine(models.Model):
                 discount = max(discount - max(shown, 0.0), 0.0)
         column_price = line._kam_column_price()
         cut = 0.0
-        if self.currency_id.compare_amounts(self.price_unit, column_price) < 0:
+        # a product the pricelist gives away (price 0) has no price to cut
+        if column_price > 0 and (
+            self.currency_id.compare_amounts(self.price_unit, column_price) < 0
+        ):
             cut = 1.0 - max(self.price_unit, 0.0) / column_price
         return (1.0 - (1.0 - cut) * (1.0 - discount / 100.0)) * 100.0
 

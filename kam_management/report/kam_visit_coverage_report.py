@@ -13,8 +13,9 @@ class KamVisitCoverageReport(models.Model):
     """Visits against cadence per key account and month (duties 2.5, 2.20).
 
     A row is a key account in a month of the last twelve (this one included). The
-    account's cadence is its tier's visit interval (company settings, as
-    ``kam.visit.schedule._kam_coverage`` reads it): an account of interval N days
+    account's cadence is its own visit interval (``kam_visit_interval_days``: the
+    tier's by default, as ``kam.visit.schedule._kam_coverage`` reads it): an account
+    of interval N days
     is due floor(days of the month / N) visits; it is covered when it had as many
     done visits in the month. The coverage of a group is its covered accounts /
     its due accounts.
@@ -58,14 +59,10 @@ class KamVisitCoverageReport(models.Model):
             "kam_user_id",
             "kam_tier",
             "kam_segment_id",
+            "kam_visit_interval_days",
             "company_id",
         ],
         "kam.visit": ["partner_id", "state", "date_start"],
-        "res.company": [
-            "kam_visit_interval_a",
-            "kam_visit_interval_b",
-            "kam_visit_interval_c",
-        ],
     }
 
     @property
@@ -89,21 +86,15 @@ class KamVisitCoverageReport(models.Model):
                        account.kam_tier, account.kam_segment_id AS segment_id,
                        company.id AS company_id,
                        month.day::date AS month,
-                       interval.days AS interval_days,
-                       CASE WHEN interval.days > 0
+                       account.kam_visit_interval_days AS interval_days,
+                       CASE WHEN account.kam_visit_interval_days > 0
                             THEN (EXTRACT(DAY FROM month.day + interval '1 month'
-                                          - interval '1 day')::int / interval.days)
+                                          - interval '1 day')::int
+                                  / account.kam_visit_interval_days)
                             ELSE 0 END AS required
                   FROM res_partner account
                   JOIN res_company company
                     ON company.id = COALESCE(account.company_id, %(company)s)
-                  CROSS JOIN LATERAL (
-                        SELECT CASE account.kam_tier
-                                   WHEN 'a' THEN company.kam_visit_interval_a
-                                   WHEN 'b' THEN company.kam_visit_interval_b
-                                   WHEN 'c' THEN company.kam_visit_interval_c
-                                   ELSE 0 END AS days
-                       ) interval
                   CROSS JOIN generate_series(%(first)s::timestamp,
                                              %(last)s::timestamp,
                                              interval '1 month') AS month(day)

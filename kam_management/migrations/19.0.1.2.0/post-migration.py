@@ -2,8 +2,9 @@
 accounts of the KAMs the user stands in for today (``user._kam_acting_ids()`` where
 they said ``user.id``). They live in a noupdate block, which an upgrade does not
 rewrite: widen them here, or a deputy would see nothing of the absent KAM's accounts
-on an upgraded database. The plans' write rules and the substitutions' own rules
-stay the user's."""
+on an upgraded database. The plans' write rules, the substitutions' own rules and
+the reports of a KAM's own results (plan results and pay, assignments: need-to-know)
+stay the user's, as the XML has them."""
 
 import re
 
@@ -15,6 +16,8 @@ KEPT = {
     "kam_management.kam_plan_line_rule_user_write",
     "kam_management.kam_delegation_rule_user",
     "kam_management.kam_delegation_rule_user_write",
+    "kam_management.kam_plan_result_report_rule_user",
+    "kam_management.kam_assignment_report_rule_user",
 }
 
 

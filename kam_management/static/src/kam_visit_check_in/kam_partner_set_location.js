@@ -3,6 +3,7 @@ import {_t} from "@web/core/l10n/translation";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {standardWidgetProps} from "@web/views/widgets/standard_widget_props";
+import {getKamPosition} from "./kam_position";
 
 /**
  * "Here": the KAM at the client's door makes the phone's position the account's
@@ -18,19 +19,6 @@ export class KamPartnerSetLocation extends Component {
         this.state = useState({busy: false});
     }
 
-    getPosition() {
-        return new Promise((resolve) => {
-            if (!navigator.geolocation) {
-                resolve(null);
-                return;
-            }
-            navigator.geolocation.getCurrentPosition(
-                ({coords}) => resolve(coords),
-                () => resolve(null),
-                {enableHighAccuracy: true, timeout: 10000, maximumAge: 0}
-            );
-        });
-    }
 
     async onClick(ev) {
         ev.stopPropagation();
@@ -40,7 +28,7 @@ export class KamPartnerSetLocation extends Component {
             if (record.isDirty) {
                 await record.save();
             }
-            const coords = await this.getPosition();
+            const coords = await getKamPosition({maximumAge: 0});
             if (!coords) {
                 this.notification.add(
                     _t(

@@ -3,6 +3,7 @@ import {_t} from "@web/core/l10n/translation";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {standardWidgetProps} from "@web/views/widgets/standard_widget_props";
+import {getKamPosition} from "./kam_position";
 
 /**
  * Check-in / check-out of a visit from the phone: reads the browser's position and
@@ -24,19 +25,6 @@ export class KamVisitCheckIn extends Component {
         return Boolean(this.props.record.data.check_in);
     }
 
-    getPosition() {
-        return new Promise((resolve) => {
-            if (!navigator.geolocation) {
-                resolve(null);
-                return;
-            }
-            navigator.geolocation.getCurrentPosition(
-                ({coords}) => resolve(coords),
-                () => resolve(null),
-                {enableHighAccuracy: true, timeout: 10000, maximumAge: 60000}
-            );
-        });
-    }
 
     async onClick(ev) {
         ev.stopPropagation();
@@ -46,7 +34,7 @@ export class KamVisitCheckIn extends Component {
             if (record.isDirty) {
                 await record.save();
             }
-            const coords = await this.getPosition();
+            const coords = await getKamPosition();
             const method = this.checkedIn ? "action_check_out" : "action_check_in";
             const result = await this.orm.call("kam.visit", method, [[record.resId]], {
                 latitude: coords ? coords.latitude : null,
