@@ -19,7 +19,6 @@ export class KamPartnerSetLocation extends Component {
         this.state = useState({busy: false});
     }
 
-
     async onClick(ev) {
         ev.stopPropagation();
         const record = this.props.record;

@@ -25,7 +25,6 @@ export class KamVisitCheckIn extends Component {
         return Boolean(this.props.record.data.check_in);
     }
 
-
     async onClick(ev) {
         ev.stopPropagation();
         const record = this.props.record;
